@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from oauth_apps import urls as oauth_app_urls
+from oauth_apps import views as oauth_app_views
+
+urlpatterns = [
+    path("", oauth_app_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "settings/developer-tools/oauth/",
+        include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OAuthAppsConfig(AppConfig):
+    name = "oauth_apps"
+    verbose_name = _("OAuth 2.0 applications")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,140 @@
+"""The registered application and its icon."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import Range
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AbstractApplication
+
+from . import scopes as scope_catalog
+
+NAME_MIN_LENGTH = 3
+NAME_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 255
+URL_MAX_LENGTH = 2048
+MAX_REDIRECT_URIS = 12
+MAX_ALLOWED_ORIGINS = 12
+
+
+class ClientType(models.TextChoices):
+    CONFIDENTIAL = AbstractApplication.CLIENT_CONFIDENTIAL, _("Confidential (client secret)")
+    PUBLIC = AbstractApplication.CLIENT_PUBLIC, _("Public (PKCE only)")
+
+
+class IconContentType(models.TextChoices):
+    PNG = "image/png", "PNG"
+    SVG = "image/svg+xml", "SVG"
+
+
+class Icon(models.Model):
+    """A normalised icon, stored once per content (the key is its SHA-256)."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    content_type = models.CharField(max_length=32, choices=IconContentType.choices)
+    data = models.BinaryField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=IconContentType.values),
+                name="%(app_label)s_icon_content_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="%(app_label)s_icon_sha256"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sha256[:12]} ({self.get_content_type_display()})"
+
+    def get_absolute_url(self):
+        return reverse("oauth_apps:icon", args=[self.sha256])
+
+
+class OAuthApplication(AbstractApplication):
+    """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
+
+    website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH)
+    description = models.CharField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    privacy_policy_url = models.CharField(_("privacy policy URL"), max_length=URL_MAX_LENGTH)
+    terms_of_service_url = models.CharField(_("terms of service URL"), max_length=URL_MAX_LENGTH)
+    icon = models.ForeignKey(Icon, on_delete=models.PROTECT, related_name="+", verbose_name=_("icon"))
+    scope_bits = models.PositiveIntegerField(_("scopes"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last modified by"),
+    )
+    # Bumped on every change; an edit form carries the version it started from.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        verbose_name = _("OAuth application")
+        verbose_name_plural = _("OAuth applications")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="%(app_label)s_app_name_unique_ci"),
+            models.CheckConstraint(
+                condition=Range(Length("name"), (NAME_MIN_LENGTH, NAME_MAX_LENGTH)),
+                name="%(app_label)s_app_name_length",
+            ),
+            models.CheckConstraint(
+                condition=Q(client_type__in=ClientType.values), name="%(app_label)s_app_client_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(authorization_grant_type=AbstractApplication.GRANT_AUTHORIZATION_CODE),
+                name="%(app_label)s_app_grant_is_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(scope_bits__gte=1, scope_bits__lte=scope_catalog.ALL_SCOPE_BITS),
+                name="%(app_label)s_app_scope_bits_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(website_url="") & ~Q(privacy_policy_url="") & ~Q(terms_of_service_url=""),
+                name="%(app_label)s_app_urls_present",
+            ),
+            models.CheckConstraint(condition=~Q(redirect_uris=""), name="%(app_label)s_app_redirect_present"),
+        ]
+        indexes = [
+            models.Index(fields=["-created", "-id"], name="oauth_app_created_idx"),
+            models.Index(fields=["-updated", "-id"], name="oauth_app_updated_idx"),
+            models.Index(fields=["user", "-created"], name="oauth_app_user_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("oauth_apps:detail", args=[self.pk])
+
+    @property
+    def is_public(self) -> bool:
+        return self.client_type == ClientType.PUBLIC
+
+    @property
+    def scope_names(self) -> list[str]:
+        return scope_catalog.names_from_bits(self.scope_bits)
+
+    @property
+    def scope_list(self) -> list[scope_catalog.Scope]:
+        return scope_catalog.from_bits(self.scope_bits)
+
+    @property
+    def redirect_uri_list(self) -> list[str]:
+        return self.redirect_uris.split()
+
+    @property
+    def allowed_origin_list(self) -> list[str]:
+        return self.allowed_origins.split()
+
+    @property
+    def icon_url(self) -> str:
+        return reverse("oauth_apps:icon", args=[self.icon_id])

@@ -1,0 +1,83 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from PIL import Image
+
+from oauth_apps.icons import clean_icon
+from oauth_apps.services import register_application
+
+
+def png_bytes(size=(32, 32), color=(45, 108, 223, 255)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def png_icon():
+    return png_bytes()
+
+
+@pytest.fixture
+def user(db):
+    return get_user_model().objects.create_user("alice", "alice@example.com", "alice-password-1")
+
+
+@pytest.fixture
+def other_user(db):
+    return get_user_model().objects.create_user("bob", "bob@example.com", "bob-password-1")
+
+
+@pytest.fixture
+def staff_user(db):
+    return get_user_model().objects.create_user(
+        "carol", "carol@example.com", "carol-password-1", is_staff=True
+    )
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def form_data():
+    """A complete, valid registration as the browser posts it (icon not included)."""
+    return {
+        "name": "Team Calendar",
+        "website_url": "https://calendar.example.com",
+        "description": "Shows room bookings.",
+        "redirect_uris": ["https://calendar.example.com/oauth/callback", "http://127.0.0.1:8080/callback"],
+        "allowed_origins": ["https://calendar.example.com"],
+        "scopes": ["files:write", "accounts.self:read"],
+        "privacy_policy_url": "https://calendar.example.com/privacy",
+        "terms_of_service_url": "https://calendar.example.com/terms",
+        "save": "1",
+    }
+
+
+@pytest.fixture
+def make_app(db):
+    """Register an app through the real service; returns (app, secret)."""
+    counter = iter(range(1, 10_000))
+
+    def make(owner, **overrides):
+        number = next(counter)
+        data = {
+            "name": f"App number {number}",
+            "website_url": "https://app.example.com",
+            "description": "",
+            "public_client": False,
+            "redirect_uris": ["https://app.example.com/callback"],
+            "allowed_origins": ["https://app.example.com"],
+            "scopes": ["files:read"],
+            "privacy_policy_url": "https://app.example.com/privacy",
+            "terms_of_service_url": "https://app.example.com/terms",
+            "icon": clean_icon(png_bytes(color=(number % 256, 10, 10, 255))),
+        }
+        data.update(overrides)
+        return register_application(user=owner, data=data)
+
+    return make

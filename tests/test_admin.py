@@ -1,0 +1,44 @@
+"""Django admin for support staff."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def admin_page(admin_client, user, make_app):
+    app, secret = make_app(user, name="Support Test App", scopes=["rooms:write", "rooms:read"])
+    return app, secret, admin_client
+
+
+def test_changelist_searches_by_name_and_client_id(admin_page):
+    app, _, client = admin_page
+    url = reverse("admin:oauth_apps_oauthapplication_changelist")
+    assert "Support Test App" in client.get(url, {"q": "support test"}).content.decode()
+    assert "Support Test App" in client.get(url, {"q": app.client_id}).content.decode()
+    assert "Support Test App" not in client.get(url, {"q": "nothing-like-it"}).content.decode()
+
+
+def test_changelist_filters_by_scope(admin_page):
+    _, _, client = admin_page
+    url = reverse("admin:oauth_apps_oauthapplication_changelist")
+    assert "Support Test App" in client.get(url, {"scope": "rooms:write"}).content.decode()
+    assert "Support Test App" not in client.get(url, {"scope": "files:read"}).content.decode()
+
+
+def test_change_page_never_shows_the_secret(admin_page):
+    app, secret, client = admin_page
+    page = client.get(reverse("admin:oauth_apps_oauthapplication_change", args=[app.pk])).content.decode()
+    assert app.client_id in page
+    assert "client_secret" not in page
+    assert app.client_secret not in page
+    assert secret not in page
+
+
+def test_disable_action(admin_page):
+    app, _, client = admin_page
+    client.post(
+        reverse("admin:oauth_apps_oauthapplication_changelist"),
+        {"action": "disable_apps", "_selected_action": [app.pk]},
+    )
+    app.refresh_from_db()
+    assert app.enabled is False

@@ -1,0 +1,32 @@
+"""What the database itself refuses, whatever the form says."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from oauth_apps.models import OAuthApplication
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "ab"),
+        ("client_type", "sneaky"),
+        ("authorization_grant_type", OAuthApplication.GRANT_PASSWORD),
+        ("scope_bits", 0),
+        ("scope_bits", 512),
+        ("website_url", ""),
+        ("redirect_uris", ""),
+    ],
+)
+def test_database_refuses_invalid_rows(user, make_app, field, value):
+    app, _ = make_app(user)
+    setattr(app, field, value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        app.save()
+
+
+def test_database_refuses_names_differing_only_in_case(user, make_app):
+    app, _ = make_app(user, name="Google Drive")
+    app.pk, app.client_id, app.name = None, "another-client-id", "GOOGLE drive"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        app.save()
