@@ -138,3 +138,49 @@ class OAuthApplication(AbstractApplication):
     @property
     def icon_url(self) -> str:
         return reverse("oauth_apps:icon", args=[self.icon_id])
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    ENABLE = "enable", _("Enabled")
+    DISABLE = "disable", _("Disabled")
+    SECRET_RESET = "secret_reset", _("Secret reset")
+    DELETE = "delete", _("Deleted")
+    TOKEN_GENERATED = "token_generated", _("Developer token generated")
+    TOKEN_REVOKED = "token_revoked", _("Token revoked")
+
+
+class AuditEvent(models.Model):
+    """Who did what to an application, and when. Outlives the application.
+
+    The application's id, name and client ID are copied so the record still
+    reads when the application is gone. Secrets never go in here.
+    """
+
+    application = models.ForeignKey(
+        OAuthApplication, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    application_pk = models.BigIntegerField(_("application id"), db_index=True)
+    application_name = models.CharField(_("application name"), max_length=NAME_MAX_LENGTH)
+    client_id = models.CharField(_("client ID"), max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    # {"field": {"old": …, "new": …}} for updates; free-form details otherwise.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["application_pk", "-created"], name="audit_app_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="%(app_label)s_audit_action_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.application_name} by {self.actor_name or '—'}"

@@ -2,10 +2,17 @@
 
 from django.db import IntegrityError, transaction
 from oauth2_provider.generators import generate_client_secret
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
+from . import audit
 from . import scopes as scope_catalog
 from .icons import CleanIcon
-from .models import ClientType, Icon, OAuthApplication
+from .models import AuditAction, ClientType, Icon, OAuthApplication
 
 
 class DuplicateName(Exception):
@@ -53,8 +60,28 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
         with transaction.atomic():
             app.icon = store_icon(data["icon"])
             app.save()
+            audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
         if OAuthApplication.objects.filter(name__iexact=data["name"]).exists():
             raise DuplicateName(data["name"]) from error
         raise
     return app, secret
+
+
+def revoke_authorizations(app: OAuthApplication) -> int:
+    """Revoke every grant and token the app holds; return how many were removed.
+
+    Deleting the rows is the revocation: the toolkit looks tokens up by value,
+    so a deleted token is an unknown one from that moment on.
+    """
+    removed = 0
+    models = (
+        get_refresh_token_model(),
+        get_access_token_model(),
+        get_id_token_model(),
+        get_grant_model(),
+    )
+    for model in models:
+        count, _ = model.objects.filter(application=app).delete()
+        removed += count
+    return removed
