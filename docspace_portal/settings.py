@@ -159,6 +159,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Icons are the only uploads; the handler keeps at most 64 KiB of each file.
 FILE_UPLOAD_HANDLERS = ["oauth_apps.uploads.IconUploadHandler"]
 
+# Rate limits ("COUNT/[N]UNIT", unit s, m, h or d), counted in the shared cache.
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="10/5m"),
+    "register": env.str("RATE_LIMIT_REGISTER", default="60/h"),
+    "secret_reset": env.str("RATE_LIMIT_SECRET_RESET", default="10/h"),
+    "token": env.str("RATE_LIMIT_TOKEN", default="30/h"),
+}
+
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,9 +5,19 @@ from django.urls import include, path
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
+from .health import healthz
+from .ratelimit import by_ip, by_posted_username, rate_limited
+
+handler500 = "docspace_portal.errors.handler500"
+
+sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
+    auth_views.LoginView.as_view(redirect_authenticated_user=True)
+)
+
 urlpatterns = [
     path("", oauth_app_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "settings/developer-tools/oauth/",

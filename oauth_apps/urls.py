@@ -1,12 +1,14 @@
 from django.urls import path
 
+from docspace_portal.ratelimit import rate_limited
+
 from . import views
 
 app_name = "oauth_apps"
 
 urlpatterns = [
     path("", views.ApplicationListView.as_view(), name="list"),
-    path("new/", views.ApplicationCreateView.as_view(), name="create"),
+    path("new/", rate_limited("register")(views.ApplicationCreateView.as_view()), name="create"),
     path("<int:pk>/", views.ApplicationDetailView.as_view(), name="detail"),
     path("<int:pk>/credentials/", views.ApplicationCredentialsView.as_view(), name="credentials"),
     path("pending-icon/<str:sha256>/", views.PendingIconView.as_view(), name="pending_icon"),

@@ -1,8 +1,12 @@
 """Developer Tools → OAuth 2.0: the list, registration, credentials, icons."""
 
+import contextlib
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,6 +19,8 @@ from .forms import ApplicationForm
 from .models import Icon, OAuthApplication
 from .pending_icons import PendingIcons
 from .services import DuplicateName, register_application
+
+logger = logging.getLogger(__name__)
 
 CREDENTIALS_SESSION_KEY = "oauth_apps.credentials"
 ICON_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -142,6 +148,19 @@ class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, TemplateVi
                 ),
             )
             return self.render_form(form, status=400)
+        except DatabaseError:
+            logger.exception("Registration could not be saved")
+            # Django does not save the session on a 5xx; keep the parked icon anyway.
+            with contextlib.suppress(DatabaseError):
+                request.session.save()
+            form.add_error(
+                None,
+                ValidationError(
+                    _("The application could not be saved just now; nothing was stored. Please save again."),
+                    code="save_failed",
+                ),
+            )
+            return self.render_form(form, status=503)
         self.pending_icons().discard(form.cleaned_data["icon"].sha256)
         request.session[CREDENTIALS_SESSION_KEY] = {"app": app.pk, "secret": secret}
         return redirect("oauth_apps:credentials", pk=app.pk)

@@ -2,10 +2,19 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from PIL import Image
 
 from oauth_apps.icons import clean_icon
 from oauth_apps.services import register_application
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def png_bytes(size=(32, 32), color=(45, 108, 223, 255)) -> bytes:

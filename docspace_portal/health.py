@@ -1,0 +1,13 @@
+"""Liveness of the portal and its database, for load balancers and the 503 tests."""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    """200 "ok" when the database answers; a database error becomes the 503 page."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
