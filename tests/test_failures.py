@@ -5,11 +5,10 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
-
-from docspace_portal import health
 from django.test import Client
 from django.urls import reverse
 
+from docspace_portal import health
 from oauth_apps import services, views
 from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditEvent, Icon, OAuthApplication
@@ -55,7 +54,9 @@ def test_saving_again_after_a_failure_works_without_a_new_upload(user_client, fo
     assert OAuthApplication.objects.get().icon_id == token
 
 
-def test_name_taken_between_check_and_insert_is_a_clear_error(user_client, user, other_user, form_data, monkeypatch):
+def test_name_taken_between_check_and_insert_is_a_clear_error(
+    user_client, user, other_user, form_data, monkeypatch
+):
     real_register = views.register_application
 
     def competitor_first(*, user, data):
@@ -79,7 +80,9 @@ class BrokenConnection:
 
 def test_database_outage_is_a_503_page(db, monkeypatch):
     client = Client(raise_request_exception=False)
-    monkeypatch.setattr(health, "connection", BrokenConnection(OperationalError("server closed the connection")))
+    monkeypatch.setattr(
+        health, "connection", BrokenConnection(OperationalError("server closed the connection"))
+    )
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
