@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev system-deps lint format check migrate bench clean
+.PHONY: run test setup setup-dev system-deps lint format check migrate bench loadtest clean
 
 run: setup migrate  ## set up, migrate, make sure an admin exists, serve http://127.0.0.1:8000
 	$(BIN)/python manage.py ensure_admin
@@ -58,8 +58,14 @@ check: setup-dev
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py check
 
+loadtest: setup-dev  ## gunicorn on loopback under mixed load; fails on any error
+	$(BIN)/python bench/load_test.py
+
 bench: setup-dev
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/*.py; do \
+		[ "$$script" = bench/load_test.py ] && continue; \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV)
