@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from authserver import urls as authserver_urls
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -13,5 +14,6 @@ urlpatterns = [
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
     ),
+    path("", include(authserver_urls)),
     path("admin/", admin.site.urls),
 ]
