@@ -3,7 +3,7 @@
 from django.urls import path
 from oauth2_provider import views as dot_views
 
-from . import views
+from . import api, views
 
 app_name = "oauth2_provider"
 
@@ -24,4 +24,9 @@ urlpatterns = [
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
+]
+
+api_urlpatterns = [
+    path("people/@self", api.SelfView.as_view(), name="self"),
+    path("people", api.PeopleView.as_view(), name="people"),
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
     ),
     path("", include(authserver_urls)),
+    path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -88,3 +88,27 @@ class Flow:
 @pytest.fixture
 def flow(user_client):
     return Flow(user_client)
+
+
+@pytest.fixture
+def token_for(db):
+    """Store an access token for (user, app, scope) and return its value."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model, set_token_value
+
+    def make(user, app, scope, *, expires_in=3600):
+        value = secrets.token_urlsafe(30)
+        token = get_access_token_model()(
+            user=user, application=app, scope=scope, expires=timezone.now() + timedelta(seconds=expires_in)
+        )
+        set_token_value(token, value)
+        token.save()
+        return value
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
