@@ -84,13 +84,22 @@ def too_many_requests(request, retry_after: int):
     return response
 
 
-def rate_limited(name: str, *, keys: tuple[Callable, ...] = (by_user_or_ip,), methods=("POST",)):
-    """Limit a view by settings.RATE_LIMITS[name], counted per key function."""
+def rate_limited(
+    name: str,
+    *,
+    keys: tuple[Callable, ...] = (by_user_or_ip,),
+    methods=("POST",),
+    when: Callable | None = None,
+):
+    """Limit a view by settings.RATE_LIMITS[name], counted per key function.
+
+    `when(request)`, if given, narrows what counts (one button of a form, say).
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method in methods:
+            if request.method in methods and (when is None or when(request)):
                 rate = Rate.parse(settings.RATE_LIMITS[name])
                 for key_func in keys:
                     key = key_func(request)

@@ -47,6 +47,49 @@ def _development_secret_key() -> str:
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _development_secret_key()
+
+
+def _development_signing_key() -> str:
+    """An RSA key for ID tokens, generated once per data directory (development only).
+
+    Production must configure one key shared by every host (OIDC_RSA_PRIVATE_KEY or
+    OIDC_RSA_PRIVATE_KEY_FILE): keys generated per host would sign tokens that the
+    other hosts' JWKS does not list.
+    """
+    path = DATA_DIR / "oidc_rsa_private_key.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+    return path.read_text()
+
+
+def _signing_key() -> str:
+    pem = env.str("OIDC_RSA_PRIVATE_KEY", multiline=True, default="").strip()
+    key_file = env.str("OIDC_RSA_PRIVATE_KEY_FILE", default="").strip()
+    if pem:
+        return pem + "\n"
+    if key_file:
+        return Path(key_file).read_text()
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE must be set in production mode "
+            "(DJANGO_DEBUG=false): every host must sign ID tokens with the same key. See .env.example."
+        )
+    return _development_signing_key()
+
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -63,6 +106,7 @@ INSTALLED_APPS = [
     # The toolkit first so that our admin can replace its application admin.
     "oauth2_provider",
     "oauth_apps",
+    "authserver",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +246,18 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth_apps.OAuthApplication"
 OAUTH2_PROVIDER = {
     # Scopes come from the catalog in oauth_apps/scopes.py, limited per app.
     "SCOPES_BACKEND_CLASS": "oauth_apps.scope_backend.CatalogScopes",
+    # Our rules on top of the toolkit's: disabled apps, exact redirect URIs, S256 only.
+    "OAUTH2_VALIDATOR_CLASS": "authserver.validators.PortalValidator",
+    "OIDC_SERVER_CLASS": "authserver.server.PortalServer",
+    "OIDC_ENABLED": True,
+    # Empty: derived from the request (the host the portal answers on, see ALLOWED_HOSTS).
+    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISSUER", default="").rstrip("/"),
+    "OIDC_RSA_PRIVATE_KEY": _signing_key(),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
     "CLIENT_SECRET_HASHER": "client_secret_sha256",
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
@@ -228,8 +284,13 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
-# CORS answers only what an enabled app allows (oauth_apps decides per request).
+# CORS answers only what an enabled app allows: authserver/cors.py decides per request,
+# and only for the token, userinfo and API endpoints (never the authorize endpoint or pages).
 CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_URLS_REGEX = r"^/(?:oauth/(?:token|userinfo)/|api/2\.0/)"
+CORS_ALLOW_CREDENTIALS = False
+# No Access-Control-Max-Age: a browser re-checks soon after an origin is removed.
+CORS_PREFLIGHT_MAX_AGE = 0
 
 LOGGING = {
     "version": 1,

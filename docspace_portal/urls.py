@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from authserver import portal_urls as authserver_portal_urls
+from authserver import urls as authserver_urls
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -23,5 +25,8 @@ urlpatterns = [
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
     ),
+    path("", include(authserver_urls)),
+    path("", include(authserver_portal_urls)),
+    path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -26,26 +26,47 @@ def run_check(tmp_path, **env):
     )
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def signing_key_file(directory: Path) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    path = directory / "configured-signing-key.pem"
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+    return path
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "OIDC_RSA_PRIVATE_KEY_FILE"]
+)
 def test_production_refuses_to_start_without_required_variable(tmp_path, missing):
     env = {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+        "OIDC_RSA_PRIVATE_KEY_FILE": str(signing_key_file(tmp_path)),
     }
     del env[missing]
     result = run_check(tmp_path, **env)
     assert result.returncode != 0
-    assert missing in result.stderr
+    assert missing.removesuffix("_FILE") in result.stderr
 
 
 def test_unconfigured_checkout_runs_and_keeps_a_generated_key(tmp_path):
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
     key = (tmp_path / "secret_key").read_text()
+    signing_key = (tmp_path / "oidc_rsa_private_key.pem").read_text()
+    assert signing_key.startswith("-----BEGIN PRIVATE KEY-----")
     assert len(key) >= 50
     assert run_check(tmp_path).returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
+    assert (tmp_path / "oidc_rsa_private_key.pem").read_text() == signing_key
 
 
 def test_check_deploy_is_clean_in_production(tmp_path):
@@ -57,6 +78,7 @@ def test_check_deploy_is_clean_in_production(tmp_path):
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "z7Q" * 20,
             "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+            "OIDC_RSA_PRIVATE_KEY": signing_key_file(tmp_path).read_text(),
             "DJANGO_SETTINGS_MODULE": "docspace_portal.settings",
         }
     )

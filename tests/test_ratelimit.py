@@ -58,3 +58,19 @@ def test_reading_pages_is_not_limited(user_client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "1/h"}
     url = reverse("oauth_apps:create")
     assert [user_client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_developer_token_generation_is_limited_per_user(user_client, user, make_app, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "token": "2/d"}
+    app, _ = make_app(user)
+    url = reverse("authserver:developer_tools", args=[app.pk])
+    statuses = [user_client.post(url, {"generate": "1"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_revoking_a_pasted_token_is_not_counted_as_generation(user_client, user, make_app, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "token": "1/d"}
+    app, _ = make_app(user)
+    url = reverse("authserver:developer_tools", args=[app.pk])
+    statuses = [user_client.post(url, {"revoke": "1", "token": "nope"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 302]

@@ -1,0 +1,79 @@
+"""The toolkit's request validator with the portal's rules on top.
+
+- A disabled app is an unknown app: no authorization, no token, no refresh, no
+  revocation or introspection by it, and its existing access tokens stop working.
+- Redirect URIs match exactly (see redirects.py); with several registered the
+  request must name one.
+- OpenID Connect claims come from the account, for the `openid` scope.
+"""
+
+from collections import OrderedDict
+
+from django.utils.translation import gettext_lazy as _
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from .redirects import redirect_uri_allowed
+
+
+class PortalValidator(OAuth2Validator):
+    # Our catalog has one OpenID scope, "openid" ("View your personal data"): every
+    # claim below is released with it.
+    oidc_claim_scope = {
+        "sub": "openid",
+        "name": "openid",
+        "given_name": "openid",
+        "family_name": "openid",
+        "preferred_username": "openid",
+        "email": "openid",
+    }
+
+    def _load_application(self, client_id, request):
+        # Every client lookup of the toolkit (authorize, token, refresh, revoke,
+        # introspect) goes through here, so this is the one place to refuse disabled apps.
+        client = super()._load_application(client_id, request)
+        if client is not None and not client.enabled:
+            request.client = None
+            return None
+        return client
+
+    def validate_bearer_token(self, token, scopes, request):
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        if request.client is not None and not request.client.enabled:
+            request.oauth2_error = OrderedDict(
+                [("error", "invalid_token"), ("error_description", _("The application is disabled."))]
+            )
+            return False
+        return True
+
+    def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
+        return redirect_uri_allowed(redirect_uri, request.client.redirect_uri_list)
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs):
+        """The registered URI when there is exactly one; with several the request must name one."""
+        uris = request.client.redirect_uri_list
+        return uris[0] if len(uris) == 1 else None
+
+    def is_origin_allowed(self, client_id, origin, request, *args, **kwargs):
+        client = request.client
+        return client is not None and client.enabled and origin in client.allowed_origin_list
+
+    def validate_silent_login(self, request):
+        return True
+
+    def validate_silent_authorization(self, request):
+        # Consent is asked every time: prompt=none gets consent_required.
+        return False
+
+    def get_discovery_claims(self, request):
+        return list(self.oidc_claim_scope)
+
+    def get_additional_claims(self, request):
+        user = request.user
+        return {
+            "name": user.get_full_name() or user.get_username(),
+            "given_name": user.first_name,
+            "family_name": user.last_name,
+            "preferred_username": user.get_username(),
+            "email": user.email,
+        }
