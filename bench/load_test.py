@@ -8,6 +8,8 @@ token requests, bounded in time. Prints throughput, latency and the error count.
 Only 127.0.0.1 is ever contacted. Exits non-zero when any request failed.
 """
 
+import base64
+import hashlib
 import io
 import os
 import random
@@ -31,6 +33,9 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
 PASSWORD = "load-test-password-1"
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+VALUE_RE = r'data-testid="{}"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*data-testid="{}"'
+TOKEN_APP_REDIRECT = "https://token-app.load-test.com/callback"
 
 
 def free_port() -> int:
@@ -116,23 +121,113 @@ def register(session, base, stats, rng, counter):
     stats.record("register", started, response.status_code == 302, response.status_code)
 
 
-def run_client(base, username, stats, deadline, seed, counter, actions):
+def testid_value(html, testid):
+    match = re.search(VALUE_RE.format(testid, testid), html)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def register_token_app(base, username):
+    """Register the confidential app the token requests use; return (client_id, secret)."""
+    session = sign_in(base, username)
+    form_url = f"{base}/settings/developer-tools/oauth/new/"
+    page = session.get(form_url, timeout=30)
+    response = session.post(
+        form_url,
+        data={
+            "csrfmiddlewaretoken": csrf_from(page),
+            "name": "Load token app",
+            "website_url": "https://token-app.load-test.com",
+            "redirect_uris": [TOKEN_APP_REDIRECT],
+            "allowed_origins": ["https://token-app.load-test.com"],
+            "scopes": ["accounts.self:read", "files:read"],
+            "privacy_policy_url": "https://token-app.load-test.com/privacy",
+            "terms_of_service_url": "https://token-app.load-test.com/terms",
+            "save": "1",
+        },
+        files={"icon": ("icon.png", icon_png(0), "image/png")},
+        headers={"Referer": form_url},
+        timeout=30,
+    )
+    client_id, secret = testid_value(response.text, "client-id"), testid_value(response.text, "client-secret")
+    if not (client_id and secret):
+        raise RuntimeError("could not register the token app")
+    return client_id, secret
+
+
+def authorize(session, base, stats, client):
+    """Consent as the signed-in user, exchange the code; keep the refresh token."""
+    verifier = base64.urlsafe_b64encode(os.urandom(40)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    params = {
+        "response_type": "code",
+        "client_id": client["id"],
+        "redirect_uri": TOKEN_APP_REDIRECT,
+        "state": "load",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    started = time.perf_counter()
+    page = session.get(f"{base}/oauth/authorize/", params=params, timeout=30)
+    fields = dict(HIDDEN_RE.findall(page.text.split("consent-whoami")[0]))
+    fields["allow"] = "Allow"
+    answer = session.post(
+        page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False, timeout=30
+    )
+    code = requests.utils.urlparse(answer.headers.get("Location", "")).query
+    code = dict(pair.split("=", 1) for pair in code.split("&") if "=" in pair).get("code", "")
+    response = requests.post(
+        f"{base}/oauth/token/",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": TOKEN_APP_REDIRECT,
+            "code_verifier": verifier,
+        },
+        auth=(client["id"], client["secret"]),
+        timeout=30,
+    )
+    ok = response.status_code == 200 and "refresh_token" in response.json()
+    stats.record("authorize", started, ok, f"{answer.status_code}/{response.status_code}")
+    if ok:
+        client["refresh"] = response.json()["refresh_token"]
+
+
+def refresh(session, base, stats, client):
+    if not client.get("refresh"):
+        return authorize(session, base, stats, client)
+    started = time.perf_counter()
+    response = requests.post(
+        f"{base}/oauth/token/",
+        data={"grant_type": "refresh_token", "refresh_token": client["refresh"]},
+        auth=(client["id"], client["secret"]),
+        timeout=30,
+    )
+    ok = response.status_code == 200
+    stats.record("token", started, ok, f"{response.status_code} {response.text[:80]}")
+    client["refresh"] = response.json().get("refresh_token") if ok else None
+    return None
+
+
+def run_client(base, username, stats, deadline, seed, counter, token_app):
     rng = random.Random(seed)
     session = sign_in(base, username)
-    names, weights = zip(*actions, strict=True)
+    client = {"id": token_app[0], "secret": token_app[1]}
+    actions = {
+        "list": lambda: view_list(session, base, stats, rng),
+        "register": lambda: register(session, base, stats, rng, counter),
+        "authorize": lambda: authorize(session, base, stats, client),
+        "token": lambda: refresh(session, base, stats, client),
+    }
+    names, weights = zip(*MIX, strict=True)
     while time.monotonic() < deadline:
         action = rng.choices(names, weights)[0]
         try:
-            ACTIONS[action](session, base, stats, rng, counter)
-        except requests.RequestException as error:
+            actions[action]()
+        except (requests.RequestException, ValueError) as error:
             stats.record(action, time.perf_counter(), False, repr(error))
 
 
-ACTIONS = {
-    "list": lambda session, base, stats, rng, counter: view_list(session, base, stats, rng),
-    "register": register,
-}
-MIX = [("list", 7), ("register", 2)]
+MIX = [("list", 6), ("register", 2), ("authorize", 1), ("token", 3)]
 
 
 def main() -> int:
@@ -175,9 +270,10 @@ def main() -> int:
                 time.sleep(0.1)
         stats = Stats()
         counter = iter(range(1, 10**9))
+        token_app = register_token_app(base, users[0])
         deadline = time.monotonic() + SECONDS
         threads = [
-            threading.Thread(target=run_client, args=(base, name, stats, deadline, n, counter, MIX))
+            threading.Thread(target=run_client, args=(base, name, stats, deadline, n, counter, token_app))
             for n, name in enumerate(users)
         ]
         started = time.monotonic()
