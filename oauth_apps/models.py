@@ -115,6 +115,11 @@ class OAuthApplication(AbstractApplication):
     def get_absolute_url(self):
         return reverse("oauth_apps:detail", args=[self.pk])
 
+    def is_usable(self, request):
+        # The toolkit asks this before it authenticates a client: a disabled app
+        # cannot obtain tokens, whatever it presents.
+        return self.enabled and super().is_usable(request)
+
     @property
     def is_public(self) -> bool:
         return self.client_type == ClientType.PUBLIC
@@ -169,6 +174,9 @@ class AuditEvent(models.Model):
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    # The application's version after the event: an edit form opened at version
+    # N shows the events above N when its save is refused as a conflict.
+    app_version = models.PositiveIntegerField(_("application version"), null=True, blank=True)
     # {"field": {"old": …, "new": …}} for updates; free-form details otherwise.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     created = models.DateTimeField(_("when"), auto_now_add=True)
