@@ -21,7 +21,7 @@ from django.views.generic.detail import SingleObjectMixin
 from . import ratelimit
 from . import scopes as scope_catalog
 from .forms import ApplicationEditForm, ApplicationForm
-from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm
+from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
 from .models import AuditEvent, ClientType, Icon, OAuthApplication
 from .pending_icons import PendingIcons
 from .services import (
@@ -73,6 +73,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     template_name = "oauth_apps/application_list.html"
     context_object_name = "applications"
+    paginator_class = PagePaginator
 
     def get(self, request, *args, **kwargs):
         self.query = ListQuery.from_params(request.GET)

@@ -205,3 +205,11 @@ def test_bulk_with_only_forged_ids_does_nothing(client, other_user, user, make_a
 def test_bulk_with_an_unknown_action_does_nothing(user_client, three_apps):
     user_client.post(BULK_URL, {"action": "drop", "ids": [three_apps[0].pk]})
     assert OAuthApplication.objects.count() == 3
+
+
+def test_row_links_are_the_real_urls(user_client, three_apps):
+    page = user_client.get(LIST_URL).content.decode()
+    alpha = three_apps[0]
+    for name in ("edit", "disable", "reset_secret", "delete"):
+        assert f'href="{reverse(f"oauth_apps:{name}", args=[alpha.pk])}' in page or name == "disable"
+    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
