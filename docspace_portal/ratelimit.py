@@ -84,6 +84,19 @@ def too_many_requests(request, retry_after: int):
     return response
 
 
+def check(request, name: str, keys: tuple[Callable, ...] = (by_user_or_ip,)):
+    """Count this request against settings.RATE_LIMITS[name]; a 429 response if over, else None."""
+    rate = Rate.parse(settings.RATE_LIMITS[name])
+    for key_func in keys:
+        key = key_func(request)
+        if key is None:
+            continue
+        retry_after = hit(name, key, rate)
+        if retry_after is not None:
+            return too_many_requests(request, retry_after)
+    return None
+
+
 def rate_limited(
     name: str,
     *,
@@ -100,14 +113,9 @@ def rate_limited(
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods and (when is None or when(request)):
-                rate = Rate.parse(settings.RATE_LIMITS[name])
-                for key_func in keys:
-                    key = key_func(request)
-                    if key is None:
-                        continue
-                    retry_after = hit(name, key, rate)
-                    if retry_after is not None:
-                        return too_many_requests(request, retry_after)
+                limited = check(request, name, keys)
+                if limited is not None:
+                    return limited
             return view(request, *args, **kwargs)
 
         return wrapped

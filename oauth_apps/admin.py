@@ -1,6 +1,8 @@
-"""Django admin for support staff: find, inspect, enable or disable apps.
+"""Django admin for support staff: find, inspect, enable, disable or delete apps.
 
-The client secret is never shown or editable here.
+The client secret is never shown or editable here. Every change goes through
+the service functions, so it is recorded in the audit trail like a change made
+in the portal; fields are edited in the portal's form, which runs every check.
 """
 
 from django.contrib import admin, messages
@@ -11,7 +13,8 @@ from django.utils.translation import ngettext
 from oauth2_provider.models import get_application_model
 
 from . import scopes as scope_catalog
-from .models import Icon, OAuthApplication
+from .models import AuditEvent, Icon, OAuthApplication
+from .services import bulk_set_enabled, delete_application
 
 
 class ScopeFilter(admin.SimpleListFilter):
@@ -89,14 +92,28 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
     def scopes_display(self, obj):
         return ", ".join(obj.scope_names)
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_change_permission(self, request, obj=None):
+        # The change page only shows an app; the list's actions still work.
+        return obj is None and super().has_change_permission(request)
+
+    def delete_model(self, request, obj):
+        delete_application(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for app in queryset:
+            delete_application(app, actor=request.user)
+
     @admin.action(description=_("Enable selected applications"))
     def enable_apps(self, request, queryset):
-        count = queryset.update(enabled=True)
+        count = bulk_set_enabled(queryset, actor=request.user, enabled=True)
         self.message_user(request, ngettext("%d app enabled.", "%d apps enabled.", count) % count)
 
-    @admin.action(description=_("Disable selected applications"))
+    @admin.action(description=_("Disable selected applications (revokes their authorizations)"))
     def disable_apps(self, request, queryset):
-        count = queryset.update(enabled=False)
+        count = bulk_set_enabled(queryset, actor=request.user, enabled=False)
         self.message_user(
             request, ngettext("%d app disabled.", "%d apps disabled.", count) % count, messages.WARNING
         )
@@ -113,4 +130,37 @@ class IconAdmin(admin.ModelAdmin):
         return format_html('<img src="{}" width="32" height="32" alt="">', obj.get_absolute_url())
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: nobody adds, changes or deletes a record here."""
+
+    list_display = ["created", "action", "application_name", "client_id", "actor_name"]
+    list_filter = ["action"]
+    search_fields = ["application_name", "client_id", "actor_name"]
+    date_hierarchy = "created"
+    show_full_result_count = False
+    fields = [
+        "created",
+        "action",
+        "application",
+        "application_pk",
+        "application_name",
+        "client_id",
+        "app_version",
+        "actor",
+        "actor_name",
+        "changes",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

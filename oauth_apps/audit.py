@@ -17,5 +17,6 @@ def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | No
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor.get_username() if getattr(actor, "pk", None) else "",
         action=action,
+        app_version=app.version,
         changes=changes,
     )

@@ -260,3 +260,19 @@ def initial_from_instance(app: OAuthApplication) -> dict:
         "privacy_policy_url": app.privacy_policy_url,
         "terms_of_service_url": app.terms_of_service_url,
     }
+
+
+class ApplicationEditForm(ApplicationForm):
+    """The registration form plus the version the editor started from."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, instance: OAuthApplication, **kwargs):
+        if "initial" not in kwargs:
+            kwargs["initial"] = {**initial_from_instance(instance), "version": instance.version}
+        super().__init__(*args, instance=instance, **kwargs)
+
+    def set_version(self, version: int) -> None:
+        """Carry `version` in the redrawn form, so the next save is judged against it."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)

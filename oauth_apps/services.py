@@ -1,6 +1,12 @@
 """Writes that take more than one step. Views call these; models stay plain."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
     get_access_token_model,
@@ -8,6 +14,7 @@ from oauth2_provider.models import (
     get_id_token_model,
     get_refresh_token_model,
 )
+from oauth2_provider.settings import oauth2_settings
 
 from . import audit
 from . import scopes as scope_catalog
@@ -85,3 +92,183 @@ def revoke_authorizations(app: OAuthApplication) -> int:
         count, _ = model.objects.filter(application=app).delete()
         removed += count
     return removed
+
+
+# --- managing an application ------------------------------------------------
+
+
+class EditConflict(Exception):
+    """The app changed after the edit form was opened; nothing was written."""
+
+    def __init__(self, current: OAuthApplication | None):
+        super().__init__("application changed since the form was opened")
+        self.current = current
+
+
+class NotConfidential(Exception):
+    """Only a confidential client has a secret to reset."""
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    app: OAuthApplication
+    changes: dict
+    # A new secret, set only when a public client became confidential.
+    secret: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def _hashed(secret: str) -> str:
+    return make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
+
+
+def editable_values(app: OAuthApplication) -> dict:
+    """The values the edit form can change, in the shape the audit diff records."""
+    return {
+        "name": app.name,
+        "website_url": app.website_url,
+        "description": app.description,
+        "client_type": app.client_type,
+        "redirect_uris": app.redirect_uri_list,
+        "allowed_origins": app.allowed_origin_list,
+        "scopes": app.scope_names,
+        "privacy_policy_url": app.privacy_policy_url,
+        "terms_of_service_url": app.terms_of_service_url,
+        "icon": app.icon_id,
+    }
+
+
+def _submitted_values(app: OAuthApplication, data: dict) -> dict:
+    icon = data.get("icon")
+    public = bool(data.get("public_client"))
+    return {
+        "name": data["name"],
+        "website_url": data["website_url"],
+        "description": data.get("description", ""),
+        "client_type": ClientType.PUBLIC if public else ClientType.CONFIDENTIAL,
+        "redirect_uris": list(data["redirect_uris"]),
+        "allowed_origins": list(data["allowed_origins"]),
+        "scopes": scope_catalog.names_from_bits(scope_catalog.to_bits(data["scopes"])),
+        "privacy_policy_url": data["privacy_policy_url"],
+        "terms_of_service_url": data["terms_of_service_url"],
+        "icon": icon.sha256 if icon is not None else app.icon_id,
+    }
+
+
+def diff_values(old: dict, new: dict) -> dict:
+    """`{"field": {"old": …, "new": …}}` for every field whose value differs."""
+    return {key: {"old": old[key], "new": new[key]} for key in new if old.get(key) != new[key]}
+
+
+def update_application(app: OAuthApplication, *, actor, data: dict, expected_version: int) -> UpdateResult:
+    """Save an edit if the app is still at `expected_version`; raise EditConflict otherwise.
+
+    The check and the write are one conditional UPDATE (`WHERE version = …`), so
+    of two simultaneous saves the database lets exactly one through, whatever
+    the number of processes. A submission equal to the stored app writes nothing.
+    """
+    changes = diff_values(editable_values(app), _submitted_values(app, data))
+    if not changes:
+        return UpdateResult(app=app, changes={})
+
+    fields = {
+        "name": data["name"],
+        "website_url": data["website_url"],
+        "description": data.get("description", ""),
+        "redirect_uris": " ".join(data["redirect_uris"]),
+        "allowed_origins": " ".join(data["allowed_origins"]),
+        "scope_bits": scope_catalog.to_bits(data["scopes"]),
+        "privacy_policy_url": data["privacy_policy_url"],
+        "terms_of_service_url": data["terms_of_service_url"],
+    }
+    secret = None
+    if "client_type" in changes:
+        if changes["client_type"]["new"] == ClientType.PUBLIC:
+            # A public client has no secret: an old one must not keep working.
+            fields.update(client_type=ClientType.PUBLIC, client_secret="", hash_client_secret=False)
+        else:
+            secret = generate_client_secret()
+            fields.update(
+                client_type=ClientType.CONFIDENTIAL, client_secret=_hashed(secret), hash_client_secret=True
+            )
+    try:
+        with transaction.atomic():
+            if "icon" in changes:
+                fields["icon"] = store_icon(data["icon"])
+            updated = OAuthApplication.objects.filter(pk=app.pk, version=expected_version).update(
+                **fields, modified_by=actor, updated=timezone.now(), version=F("version") + 1
+            )
+            if not updated:
+                raise EditConflict(OAuthApplication.objects.filter(pk=app.pk).first())
+            app.refresh_from_db()
+            audit.record(app, actor, AuditAction.UPDATE, changes)
+    except IntegrityError as error:
+        if OAuthApplication.objects.filter(name__iexact=data["name"]).exclude(pk=app.pk).exists():
+            raise DuplicateName(data["name"]) from error
+        raise
+    return UpdateResult(app=app, changes=changes, secret=secret)
+
+
+def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:
+    """Enable or disable one app; return False when it already was in that state.
+
+    Disabling revokes every token and grant in the same transaction, so a
+    disabled app holds nothing it could still use.
+    """
+    with transaction.atomic():
+        changed = OAuthApplication.objects.filter(pk=app.pk, enabled=not enabled).update(
+            enabled=enabled, modified_by=actor, updated=timezone.now(), version=F("version") + 1
+        )
+        if not changed:
+            return False
+        app.refresh_from_db()
+        details = {}
+        if not enabled:
+            details["authorizations_revoked"] = revoke_authorizations(app)
+        audit.record(app, actor, AuditAction.ENABLE if enabled else AuditAction.DISABLE, details)
+    return True
+
+
+def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) -> int:
+    """Enable or disable each app (already visible to `actor`); return how many changed."""
+    with transaction.atomic():
+        return sum(set_enabled(app, actor=actor, enabled=enabled) for app in apps)
+
+
+def reset_secret(app: OAuthApplication, *, actor) -> str:
+    """Give a confidential app a new secret and return it; the old one fails at once."""
+    if app.is_public:
+        raise NotConfidential(app.pk)
+    secret = generate_client_secret()
+    with transaction.atomic():
+        OAuthApplication.objects.filter(pk=app.pk).update(
+            client_secret=_hashed(secret),
+            hash_client_secret=True,
+            modified_by=actor,
+            updated=timezone.now(),
+            version=F("version") + 1,
+        )
+        app.refresh_from_db()
+        revoked = revoke_authorizations(app)
+        audit.record(app, actor, AuditAction.SECRET_RESET, {"authorizations_revoked": revoked})
+    return secret
+
+
+def delete_application(app: OAuthApplication, *, actor) -> None:
+    """Delete the app with its tokens and grants; its audit trail stays."""
+    with transaction.atomic():
+        revoked = revoke_authorizations(app)
+        audit.record(app, actor, AuditAction.DELETE, {"authorizations_revoked": revoked})
+        app.delete()
+
+
+def bulk_delete(apps: Iterable[OAuthApplication], *, actor) -> int:
+    with transaction.atomic():
+        count = 0
+        for app in apps:
+            delete_application(app, actor=actor)
+            count += 1
+        return count

@@ -11,6 +11,12 @@ urlpatterns = [
     path("new/", rate_limited("register")(views.ApplicationCreateView.as_view()), name="create"),
     path("<int:pk>/", views.ApplicationDetailView.as_view(), name="detail"),
     path("<int:pk>/credentials/", views.ApplicationCredentialsView.as_view(), name="credentials"),
+    path("<int:pk>/edit/", views.ApplicationUpdateView.as_view(), name="edit"),
+    path("<int:pk>/enable/", views.ApplicationEnableView.as_view(), name="enable"),
+    path("<int:pk>/disable/", views.ApplicationDisableView.as_view(), name="disable"),
+    path("<int:pk>/reset-secret/", views.ApplicationResetSecretView.as_view(), name="reset_secret"),
+    path("<int:pk>/delete/", views.ApplicationDeleteView.as_view(), name="delete"),
+    path("bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("pending-icon/<str:sha256>/", views.PendingIconView.as_view(), name="pending_icon"),
 ]
 

@@ -1,30 +1,66 @@
-"""Developer Tools → OAuth 2.0: the list, registration, credentials, icons."""
+"""Developer Tools → OAuth 2.0: the list, registration, one app's pages and actions, icons."""
 
 import contextlib
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.base import TemplateResponseMixin
+from django.views.generic.detail import SingleObjectMixin
+
+from docspace_portal import ratelimit
 
 from . import scopes as scope_catalog
-from .forms import ApplicationForm
-from .models import Icon, OAuthApplication
+from .forms import ApplicationEditForm, ApplicationForm
+from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
+from .models import AuditEvent, ClientType, Icon, OAuthApplication
 from .pending_icons import PendingIcons
-from .services import DuplicateName, register_application
+from .services import (
+    DuplicateName,
+    EditConflict,
+    bulk_delete,
+    bulk_set_enabled,
+    delete_application,
+    register_application,
+    reset_secret,
+    set_enabled,
+    update_application,
+)
 
 logger = logging.getLogger(__name__)
 
 CREDENTIALS_SESSION_KEY = "oauth_apps.credentials"
 ICON_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-PAGE_SIZE = 20
+HISTORY_LENGTH = 50
+# Bulk actions act on what one page can show.
+MAX_BULK = max(PAGE_SIZES)
+LIST_COLUMNS = (
+    "id",
+    "name",
+    "client_id",
+    "client_type",
+    "icon_id",
+    "scope_bits",
+    "enabled",
+    "updated",
+    "created",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+)
 
 
 class OwnedApplicationMixin(LoginRequiredMixin):
@@ -38,30 +74,58 @@ class OwnedApplicationMixin(LoginRequiredMixin):
 
 
 class ApplicationListView(OwnedApplicationMixin, ListView):
+    """The list: one COUNT and one page of rows per view, whatever the size or filters."""
+
     template_name = "oauth_apps/application_list.html"
     context_object_name = "applications"
-    paginate_by = PAGE_SIZE
+    paginator_class = PagePaginator
+
+    def get(self, request, *args, **kwargs):
+        self.query = ListQuery.from_params(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def get_paginate_by(self, queryset):
+        return self.query.per_page
+
+    def paginate_queryset(self, queryset, page_size):
+        # get_page() turns a stale or garbled page number into the nearest real
+        # page, where ListView would answer 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("user")
-            .only(
-                "id",
-                "name",
-                "client_id",
-                "icon_id",
-                "scope_bits",
-                "enabled",
-                "updated",
-                "created",
-                "user__username",
-                "user__first_name",
-                "user__last_name",
-            )
-            .order_by("-created", "-id")
+        queryset = super().get_queryset().select_related("user").only(*LIST_COLUMNS)
+        return self.query.apply(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            query=self.query,
+            query_form=ListQueryForm(initial=vars(self.query) | {"sort": self.query.sort}),
+            sort_columns=sort_columns(self.query.sort),
+            page_sizes=PAGE_SIZES,
+            scope_choices=scope_catalog.SCOPES,
+            state_choices=STATE_CHOICES,
+            here=self.request.get_full_path(),
+            page_range=context["paginator"].get_elided_page_range(
+                context["page_obj"].number, on_each_side=2, on_ends=1
+            ),
         )
+        return context
+
+
+def sort_columns(current: str) -> dict:
+    """For each sortable column: the sort its header link asks for, and aria-sort."""
+    columns = {}
+    for key in SORT_LABELS:
+        if current == key:
+            columns[key] = {"next": f"-{key}", "aria": "ascending"}
+        elif current == f"-{key}":
+            columns[key] = {"next": key, "aria": "descending"}
+        else:
+            columns[key] = {"next": key if key == "name" else f"-{key}", "aria": "none"}
+    return columns
 
 
 class ApplicationFormMixin:
@@ -181,6 +245,7 @@ class ApplicationCredentialsView(OwnedApplicationMixin, DetailView):
             del self.request.session[CREDENTIALS_SESSION_KEY]
         context["secret"] = secret
         context["secret_shown"] = secret is not None
+        context["reason"] = stash.get("reason", "created") if secret is not None else ""
         return context
 
     def render_to_response(self, context, **kwargs):
@@ -190,11 +255,297 @@ class ApplicationCredentialsView(OwnedApplicationMixin, DetailView):
 
 
 class ApplicationDetailView(OwnedApplicationMixin, DetailView):
+    """The Info page: every fact, the consent screen as users see it, the history."""
+
     template_name = "oauth_apps/application_detail.html"
     context_object_name = "app"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("user", "modified_by")
+        return super().get_queryset().select_related("user", "modified_by").defer("client_secret")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        app = self.object
+        context.update(
+            history=AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH],
+            consent_lines=scope_catalog.consent_lines(app.scope_names),
+            redirect_host=urlsplit(app.redirect_uri_list[0]).netloc if app.redirect_uris else "",
+        )
+        return context
+
+
+class ApplicationUpdateView(
+    OwnedApplicationMixin, ApplicationFormMixin, SingleObjectMixin, TemplateResponseMixin, View
+):
+    """Edit every field; a save based on an older version is refused, never merged."""
+
+    context_object_name = "app"
+    conflict = None
+
+    def extra_context_data(self):
+        return {"app": self.object, "conflict": self.conflict}
+
+    def form(self, data=None, files=None):
+        return ApplicationEditForm(data, files, pending_icons=self.pending_icons(), instance=self.object)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(self.form())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form(request.POST, request.FILES)
+        response = self.list_action(form)
+        if response is not None:
+            return response
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        data = form.cleaned_data
+        try:
+            result = update_application(
+                self.object, actor=request.user, data=data, expected_version=data["version"]
+            )
+        except DuplicateName:
+            form.add_error(
+                "name",
+                ValidationError(
+                    _("An app with this name was saved a moment ago. Choose another name."), code="name_taken"
+                ),
+            )
+            return self.render_form(form, status=400)
+        except EditConflict as conflict:
+            if conflict.current is None:
+                raise Http404 from None
+            return self.render_conflict(form, conflict.current, data["version"])
+        if data.get("icon") is not None:
+            self.pending_icons().discard(data["icon"].sha256)
+        if not result.changed:
+            messages.info(request, _("Nothing changed, so nothing was saved."))
+            return redirect(self.object)
+        if result.secret:
+            request.session[CREDENTIALS_SESSION_KEY] = {
+                "app": self.object.pk,
+                "secret": result.secret,
+                "reason": "confidential",
+            }
+            messages.success(request, _("Saved. The app is now a confidential client with a new secret."))
+            return redirect("oauth_apps:credentials", pk=self.object.pk)
+        messages.success(request, _("Saved your changes to %(name)s.") % {"name": result.app.name})
+        return redirect(result.app)
+
+    def render_conflict(self, form, current, expected_version):
+        """Show what was saved meanwhile; the next Save is judged against that version."""
+        self.object = current
+        self.conflict = {
+            "events": AuditEvent.objects.filter(
+                application_pk=current.pk, app_version__gt=expected_version
+            ).order_by("created", "id"),
+            "version": current.version,
+        }
+        form.set_version(current.version)
+        return self.render_form(form, status=409)
+
+
+def safe_next(request, default: str) -> str:
+    """The page to return to after an action: a local URL from `next`, else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+class ConfirmView(OwnedApplicationMixin, SingleObjectMixin, TemplateResponseMixin, View):
+    """GET shows a real confirmation page (JS may show it as a dialog); POST acts."""
+
+    template_name = "oauth_apps/confirm.html"
+    context_object_name = "app"
+
+    def get_queryset(self):
+        return super().get_queryset().defer("client_secret")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        context = self.get_context_data(
+            next=safe_next(request, self.object.get_absolute_url()),
+            cancel_url=safe_next(request, self.object.get_absolute_url()),
+            action_url=request.path,
+            **self.confirmation(),
+        )
+        return self.render_to_response(context)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.perform()
+
+    def confirmation(self) -> dict:
+        raise NotImplementedError
+
+    def perform(self):
+        raise NotImplementedError
+
+
+class ApplicationDisableView(ConfirmView):
+    def confirmation(self):
+        return {
+            "title": _("Disable %(name)s?") % {"name": self.object.name},
+            "message": _("The app will no longer be able to sign users in or obtain tokens."),
+            "warning": _("All active consents and authorizations will be revoked."),
+            "button": _("Disable"),
+            "button_class": "danger",
+        }
+
+    def perform(self):
+        if set_enabled(self.object, actor=self.request.user, enabled=False):
+            messages.success(
+                self.request,
+                _("%(name)s is disabled; its authorizations were revoked.") % {"name": self.object.name},
+            )
+        return redirect(safe_next(self.request, self.object.get_absolute_url()))
+
+
+class ApplicationEnableView(OwnedApplicationMixin, SingleObjectMixin, View):
+    """Enabling takes nothing away from anyone, so it needs no confirmation."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if set_enabled(self.object, actor=request.user, enabled=True):
+            messages.success(request, _("%(name)s is enabled.") % {"name": self.object.name})
+        return redirect(safe_next(request, self.object.get_absolute_url()))
+
+
+class ApplicationResetSecretView(ConfirmView):
+    def get_queryset(self):
+        return super().get_queryset().filter(client_type=ClientType.CONFIDENTIAL)
+
+    def confirmation(self):
+        return {
+            "title": _("Reset the secret of %(name)s?") % {"name": self.object.name},
+            "message": _(
+                "A new secret is made and shown once. The current secret stops working immediately, "
+                "so update the app's configuration right away."
+            ),
+            "warning": _("All active consents and authorizations will be revoked."),
+            "button": _("Reset secret"),
+            "button_class": "danger",
+        }
+
+    def perform(self):
+        limited = ratelimit.check(self.request, "secret_reset")
+        if limited is not None:
+            return limited
+        secret = reset_secret(self.object, actor=self.request.user)
+        self.request.session[CREDENTIALS_SESSION_KEY] = {
+            "app": self.object.pk,
+            "secret": secret,
+            "reason": "reset",
+        }
+        return redirect("oauth_apps:credentials", pk=self.object.pk)
+
+
+class ApplicationDeleteView(ConfirmView):
+    def confirmation(self):
+        return {
+            "title": _("Delete %(name)s?") % {"name": self.object.name},
+            "message": _(
+                "The application “%(name)s”, its tokens and its grants are deleted. This cannot be undone; "
+                "its change history is kept."
+            )
+            % {"name": self.object.name},
+            "warning": _("All active consents and authorizations will be revoked."),
+            "button": _("Delete"),
+            "button_class": "danger",
+        }
+
+    def perform(self):
+        name, own_page = self.object.name, self.object.get_absolute_url()
+        delete_application(self.object, actor=self.request.user)
+        messages.success(self.request, _("%(name)s was deleted.") % {"name": name})
+        target = safe_next(self.request, reverse("oauth_apps:list"))
+        if target.split("?")[0].startswith(own_page):
+            target = reverse("oauth_apps:list")
+        return redirect(target)
+
+
+class BulkActionView(OwnedApplicationMixin, TemplateResponseMixin, View):
+    """Enable, disable or delete the apps ticked in the list, after a confirmation.
+
+    Ids come from the browser and are only a wish: the action applies to the
+    ones this user may see, and silently skips the rest.
+    """
+
+    template_name = "oauth_apps/confirm.html"
+    actions = ("enable", "disable", "delete")
+
+    def selection(self, params):
+        action = params.get("action")
+        ids = [int(value) for value in params.getlist("ids") if value.isdigit()][:MAX_BULK]
+        apps = self.get_queryset().filter(pk__in=ids).defer("client_secret").order_by(Lower("name"))
+        return (action if action in self.actions else None), list(apps)
+
+    def nothing_selected(self, request):
+        messages.warning(request, _("Select at least one application first."))
+        return redirect(safe_next(request, reverse("oauth_apps:list")))
+
+    def get(self, request, *args, **kwargs):
+        action, apps = self.selection(request.GET)
+        if action is None or not apps:
+            return self.nothing_selected(request)
+        count = len(apps)
+        texts = {
+            "enable": (
+                ngettext("Enable %(count)d application?", "Enable %(count)d applications?", count),
+                _("Enable"),
+                "",
+                "primary",
+            ),
+            "disable": (
+                ngettext("Disable %(count)d application?", "Disable %(count)d applications?", count),
+                _("Disable"),
+                _("All active consents and authorizations will be revoked."),
+                "danger",
+            ),
+            "delete": (
+                ngettext("Delete %(count)d application?", "Delete %(count)d applications?", count),
+                _("Delete"),
+                _("Their tokens and grants are deleted, all authorizations revoked. This cannot be undone."),
+                "danger",
+            ),
+        }
+        title, button, warning, button_class = texts[action]
+        back = safe_next(request, reverse("oauth_apps:list"))
+        context = {
+            "title": title % {"count": count},
+            "message": _("These applications are affected:"),
+            "warning": warning,
+            "button": f"{button} ({count})",
+            "button_class": button_class,
+            "app_names": [app.name for app in apps],
+            "hidden": [("action", action), *(("ids", app.pk) for app in apps)],
+            "action_url": request.path,
+            "next": back,
+            "cancel_url": back,
+        }
+        return self.render_to_response(context)
+
+    def post(self, request, *args, **kwargs):
+        action, apps = self.selection(request.POST)
+        if action is None or not apps:
+            return self.nothing_selected(request)
+        if action == "delete":
+            count = bulk_delete(apps, actor=request.user)
+            text = ngettext("%(count)d application deleted.", "%(count)d applications deleted.", count)
+        else:
+            count = bulk_set_enabled(apps, actor=request.user, enabled=action == "enable")
+            if action == "enable":
+                text = ngettext("%(count)d application enabled.", "%(count)d applications enabled.", count)
+            else:
+                text = ngettext("%(count)d application disabled.", "%(count)d applications disabled.", count)
+        messages.success(request, text % {"count": count})
+        return redirect(safe_next(request, reverse("oauth_apps:list")))
 
 
 def _icon_response(data: bytes, content_type: str, etag: str, request) -> HttpResponse:

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from oauth_apps.models import AuditAction, AuditEvent
+
 
 @pytest.fixture
 def admin_page(admin_client, user, make_app):
@@ -42,3 +44,30 @@ def test_disable_action(admin_page):
     )
     app.refresh_from_db()
     assert app.enabled is False
+
+
+def test_disable_action_goes_through_the_service(admin_page):
+    app, _, client = admin_page
+    client.post(
+        reverse("admin:oauth_apps_oauthapplication_changelist"),
+        {"action": "disable_apps", "_selected_action": [app.pk]},
+    )
+    assert AuditEvent.objects.filter(application_pk=app.pk, action=AuditAction.DISABLE).exists()
+
+
+def test_application_change_page_is_read_only(admin_page):
+    app, _, client = admin_page
+    url = reverse("admin:oauth_apps_oauthapplication_change", args=[app.pk])
+    client.post(url, {"name": "Renamed in admin"})
+    app.refresh_from_db()
+    assert app.name == "Support Test App"
+
+
+def test_audit_trail_is_listed_and_read_only(admin_page):
+    app, _, client = admin_page
+    event = AuditEvent.objects.get(application_pk=app.pk)
+    listing = client.get(reverse("admin:oauth_apps_auditevent_changelist")).content.decode()
+    assert "Support Test App" in listing
+    assert client.get(reverse("admin:oauth_apps_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:oauth_apps_auditevent_delete", args=[event.pk])).status_code == 403
+    assert client.get(reverse("admin:oauth_apps_auditevent_change", args=[event.pk])).status_code == 200

@@ -108,9 +108,109 @@
     });
   }
 
+  // Confirmations: links and GET forms marked data-confirm-dialog lead to a real
+  // confirmation page. Here that page's panel is fetched and shown as a modal
+  // dialog instead; its POST form submits as usual. Any failure falls back to
+  // opening the page itself.
+  function confirmUrl(element, submitter) {
+    if (element.tagName === "A") return element.href;
+    var data = new FormData(element);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    var url = new URL(element.action, window.location.href);
+    url.search = new URLSearchParams(data).toString();
+    return url.toString();
+  }
+
+  function showConfirmation(url, opener) {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("not a confirmation page");
+        return response.text();
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var panel = doc.querySelector("[data-confirm-panel]");
+        if (!panel) throw new Error("no confirmation panel");
+        var dialog = document.createElement("dialog");
+        dialog.className = "confirm-dialog";
+        dialog.setAttribute("aria-labelledby", "confirm-title");
+        dialog.appendChild(document.importNode(panel, true));
+        document.body.appendChild(dialog);
+        dialog.addEventListener("close", function () {
+          dialog.remove();
+          if (opener && document.contains(opener)) opener.focus();
+        });
+        var cancel = dialog.querySelector("[data-confirm-cancel]");
+        if (cancel) {
+          cancel.addEventListener("click", function (event) {
+            event.preventDefault();
+            dialog.close();
+          });
+        }
+        dialog.showModal();
+        var button = dialog.querySelector("[data-confirm-button]");
+        if (button) button.focus();
+      })
+      .catch(function () {
+        window.location.href = url;
+      });
+  }
+
+  function setUpConfirmations() {
+    if (typeof HTMLDialogElement !== "function" || !window.fetch) return;
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-confirm-dialog]");
+      if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      showConfirmation(confirmUrl(link), link);
+    });
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches("form[data-confirm-dialog]") || form.method.toLowerCase() !== "get") return;
+      event.preventDefault();
+      showConfirmation(confirmUrl(form, event.submitter), event.submitter);
+    });
+  }
+
+  // The list: a "select all" box for the page, and row menus that close on
+  // Escape or a click elsewhere.
+  function setUpList() {
+    var all = document.querySelector("[data-select-all]");
+    var rows = document.querySelectorAll("[data-select-row]");
+    if (all && rows.length) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        rows.forEach(function (box) { box.checked = all.checked; });
+      });
+      rows.forEach(function (box) {
+        box.addEventListener("change", function () {
+          var ticked = Array.prototype.filter.call(rows, function (b) { return b.checked; }).length;
+          all.checked = ticked === rows.length;
+          all.indeterminate = ticked > 0 && ticked < rows.length;
+        });
+      });
+    }
+    var menus = document.querySelectorAll("details.row-menu");
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) return;
+        menus.forEach(function (other) { if (other !== menu) other.open = false; });
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) { if (!menu.contains(event.target)) menu.open = false; });
+    });
+  }
+
   // Focus the error summary so keyboard and screen-reader users hear it.
   function focusErrors() {
-    var summary = document.getElementById("form-errors");
+    var summary = document.getElementById("conflict") || document.getElementById("form-errors");
     if (summary) summary.focus();
   }
 
@@ -118,6 +218,8 @@
     setUpCopy();
     setUpUrlLists();
     setUpScopes();
+    setUpConfirmations();
+    setUpList();
     focusErrors();
   });
 })();

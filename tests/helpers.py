@@ -1,0 +1,43 @@
+"""Small builders shared by the management tests."""
+
+import base64
+from datetime import timedelta
+
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.common import Request
+
+
+def give_tokens(app, user):
+    """One access token, refresh token and grant for `app`, as a user's authorization leaves them."""
+    soon = timezone.now() + timedelta(minutes=5)
+    access = get_access_token_model().objects.create(
+        user=user, application=app, token=f"at-{app.pk}", expires=soon, scope="files:read"
+    )
+    get_refresh_token_model().objects.create(
+        user=user, application=app, token=f"rt-{app.pk}", access_token=access
+    )
+    get_grant_model().objects.create(
+        user=user, application=app, code=f"code-{app.pk}", expires=soon, redirect_uri=app.redirect_uri_list[0]
+    )
+
+
+def token_count(app_pk) -> int:
+    return sum(
+        model.objects.filter(application_id=app_pk).count()
+        for model in (get_access_token_model(), get_refresh_token_model(), get_grant_model())
+    )
+
+
+def client_authenticates(client_id: str, secret: str) -> bool:
+    """Whether the toolkit's token endpoint would accept these credentials (HTTP Basic)."""
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    request = Request(
+        "https://portal.example/o/token/",
+        http_method="POST",
+        body={"grant_type": "authorization_code"},
+        headers={"HTTP_AUTHORIZATION": f"Basic {basic}"},
+    )
+    request.grant_type = "authorization_code"
+    return bool(OAuth2Validator().authenticate_client(request))

@@ -1,0 +1,215 @@
+"""The application list: search, sort, filters, pagination, bulk actions, query count."""
+
+import pytest
+from django.urls import reverse
+
+from oauth_apps import services
+from oauth_apps.listing import ListQuery
+from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
+
+from .helpers import give_tokens, token_count
+
+LIST_URL = reverse("oauth_apps:list")
+BULK_URL = reverse("oauth_apps:bulk")
+
+
+def names(response):
+    return [app.name for app in response.context["applications"]]
+
+
+@pytest.fixture
+def three_apps(user, make_app):
+    alpha, _ = make_app(user, name="Alpha Calendar", scopes=["files:read"])
+    beta, _ = make_app(user, name="beta Mail", scopes=["rooms:read", "rooms:write"])
+    gamma, _ = make_app(user, name="Gamma Calendar", scopes=["openid"])
+    services.set_enabled(beta, actor=user, enabled=False)
+    return alpha, beta, gamma
+
+
+def test_newest_first_by_default(user_client, three_apps):
+    assert names(user_client.get(LIST_URL)) == ["Gamma Calendar", "beta Mail", "Alpha Calendar"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Alpha Calendar", "beta Mail", "Gamma Calendar"]),
+        ("-name", ["Gamma Calendar", "beta Mail", "Alpha Calendar"]),
+        ("created", ["Alpha Calendar", "beta Mail", "Gamma Calendar"]),
+        ("-updated", ["beta Mail", "Gamma Calendar", "Alpha Calendar"]),
+    ],
+)
+def test_sorts(user_client, three_apps, sort, expected):
+    assert names(user_client.get(LIST_URL, {"sort": sort})) == expected
+
+
+def test_search_by_name_ignores_case_and_matches_anywhere(user_client, three_apps):
+    assert names(user_client.get(LIST_URL, {"q": "CALENDAR", "sort": "name"})) == [
+        "Alpha Calendar",
+        "Gamma Calendar",
+    ]
+
+
+def test_search_by_client_id(user_client, three_apps):
+    assert names(user_client.get(LIST_URL, {"q": three_apps[1].client_id})) == ["beta Mail"]
+
+
+def test_filter_by_state_and_scope(user_client, three_apps):
+    assert names(user_client.get(LIST_URL, {"state": "disabled"})) == ["beta Mail"]
+    assert names(user_client.get(LIST_URL, {"scope": "openid"})) == ["Gamma Calendar"]
+    assert names(user_client.get(LIST_URL, {"state": "enabled", "scope": "rooms:write"})) == []
+
+
+def test_no_match_says_so_and_offers_to_clear(user_client, three_apps):
+    page = user_client.get(LIST_URL, {"q": "zzz"}).content.decode()
+    assert "No applications match" in page
+
+
+def test_bad_parameters_fall_back_to_defaults(user_client, three_apps):
+    response = user_client.get(
+        LIST_URL, {"sort": "password", "state": "x", "scope": "nope", "per_page": "7", "page": "x"}
+    )
+    assert response.status_code == 200
+    assert response.context["query"] == ListQuery()
+
+
+def test_page_size_and_total_count(user_client, user, make_app):
+    for _ in range(12):
+        make_app(user)
+    response = user_client.get(LIST_URL, {"per_page": "10", "page": "2"})
+    assert len(response.context["applications"]) == 2
+    assert response.context["paginator"].count == 12
+    assert "12 applications" in response.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page(user_client, three_apps):
+    response = user_client.get(LIST_URL, {"per_page": "10", "page": "99"})
+    assert response.status_code == 200
+    assert len(response.context["applications"]) == 3
+
+
+def test_links_keep_the_query(user_client, user, make_app):
+    for _ in range(11):
+        make_app(user, scopes=["openid"])
+    page = user_client.get(LIST_URL, {"scope": "openid", "per_page": "10", "sort": "name"}).content.decode()
+    assert 'href="?scope=openid&amp;per_page=10&amp;sort=name&amp;page=2"' in page
+
+
+def test_ordinary_users_see_only_their_apps(client, other_user, three_apps):
+    client.force_login(other_user)
+    assert names(client.get(LIST_URL)) == []
+
+
+def test_staff_see_every_app(client, staff_user, three_apps):
+    client.force_login(staff_user)
+    assert len(names(client.get(LIST_URL))) == 3
+
+
+# --- a fixed number of queries -------------------------------------------------------
+
+# Session, user, one COUNT, one page of rows (creators joined in).
+LIST_QUERIES = 4
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"page": "2", "per_page": "10"},
+        {"q": "app", "state": "enabled", "scope": "files:read", "sort": "name"},
+        {"sort": "-updated", "per_page": "100"},
+    ],
+)
+def test_list_query_count_does_not_grow_with_the_number_of_apps(
+    user_client, user, make_app, django_assert_num_queries, params
+):
+    for _ in range(3):
+        make_app(user)
+    with django_assert_num_queries(LIST_QUERIES):
+        small = user_client.get(LIST_URL, params)
+    for _ in range(30):
+        make_app(user)
+    with django_assert_num_queries(LIST_QUERIES):
+        large = user_client.get(LIST_URL, params)
+    assert len(large.context["applications"]) >= len(small.context["applications"]) > 0
+
+
+def test_staff_list_query_count_is_the_same(
+    client, staff_user, user, other_user, make_app, django_assert_num_queries
+):
+    for owner in (user, other_user, user):
+        make_app(owner)
+    client.force_login(staff_user)
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(LIST_URL, {"q": "number", "sort": "-name"})
+
+
+# --- bulk actions -----------------------------------------------------------------
+
+
+def test_bulk_confirmation_names_how_many(user_client, three_apps):
+    alpha, beta, _ = three_apps
+    response = user_client.get(BULK_URL, {"action": "delete", "ids": [alpha.pk, beta.pk]})
+    page = response.content.decode()
+    assert "Delete 2 applications?" in page
+    assert "Alpha Calendar" in page
+    assert OAuthApplication.objects.count() == 3
+
+
+@pytest.mark.parametrize(("action", "enabled"), [("disable", False), ("enable", True)])
+def test_bulk_enable_and_disable(user_client, user, three_apps, action, enabled):
+    alpha, beta, gamma = three_apps
+    response = user_client.post(BULK_URL, {"action": action, "ids": [alpha.pk, beta.pk, gamma.pk]})
+    assert response.status_code == 302
+    assert set(OAuthApplication.objects.values_list("enabled", flat=True)) == {enabled}
+
+
+def test_bulk_disable_revokes_and_records_each_app(user_client, user, other_user, three_apps):
+    alpha, _, gamma = three_apps
+    give_tokens(alpha, other_user)
+    user_client.post(BULK_URL, {"action": "disable", "ids": [alpha.pk, gamma.pk]})
+    assert token_count(alpha.pk) == 0
+    assert AuditEvent.objects.filter(action=AuditAction.DISABLE).count() == 3  # beta was disabled earlier
+
+
+def test_bulk_delete(user_client, three_apps):
+    alpha, beta, gamma = three_apps
+    user_client.post(BULK_URL, {"action": "delete", "ids": [alpha.pk, gamma.pk]})
+    assert list(OAuthApplication.objects.values_list("name", flat=True)) == ["beta Mail"]
+    assert AuditEvent.objects.filter(action=AuditAction.DELETE).count() == 2
+
+
+@pytest.mark.parametrize("action", ["enable", "disable", "delete"])
+def test_bulk_ignores_a_forged_id_of_another_users_app(client, other_user, user, make_app, action):
+    mine, _ = make_app(other_user, name="Mallory Own")
+    theirs, _ = make_app(user, name="Victim App")
+    services.set_enabled(theirs, actor=user, enabled=action == "disable")
+    theirs.refresh_from_db()
+    client.force_login(other_user)
+    confirm = client.get(BULK_URL, {"action": action, "ids": [mine.pk, theirs.pk]}).content.decode()
+    client.post(BULK_URL, {"action": action, "ids": [mine.pk, theirs.pk]})
+    theirs_after = OAuthApplication.objects.get(pk=theirs.pk)
+    assert "Victim App" not in confirm
+    assert (theirs_after.version, theirs_after.enabled) == (theirs.version, theirs.enabled)
+    assert not AuditEvent.objects.filter(application_pk=theirs.pk, actor=other_user).exists()
+
+
+def test_bulk_with_only_forged_ids_does_nothing(client, other_user, user, make_app):
+    theirs, _ = make_app(user)
+    client.force_login(other_user)
+    response = client.post(BULK_URL, {"action": "delete", "ids": [theirs.pk]}, follow=True)
+    assert OAuthApplication.objects.filter(pk=theirs.pk).exists()
+    assert "Select at least one application" in response.content.decode()
+
+
+def test_bulk_with_an_unknown_action_does_nothing(user_client, three_apps):
+    user_client.post(BULK_URL, {"action": "drop", "ids": [three_apps[0].pk]})
+    assert OAuthApplication.objects.count() == 3
+
+
+def test_row_links_are_the_real_urls(user_client, three_apps):
+    page = user_client.get(LIST_URL).content.decode()
+    alpha = three_apps[0]
+    for name in ("edit", "disable", "reset_secret", "delete"):
+        assert f'href="{reverse(f"oauth_apps:{name}", args=[alpha.pk])}' in page or name == "disable"
+    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
