@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
 from oauth_apps.models import OAuthApplication
-from oauth_apps.views import OwnedApplicationMixin
+from oauth_apps.views import OwnedApplicationMixin, parse_pk
 
 from . import services
 
@@ -35,7 +36,10 @@ class AuthorizedAppsView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        app = get_object_or_404(OAuthApplication, pk=request.POST.get("application"))
+        pk = parse_pk(request.POST.get("application"))
+        if pk is None:
+            raise Http404
+        app = get_object_or_404(OAuthApplication, pk=pk)
         if services.revoke_user_authorization(request.user, app):
             messages.success(request, _("%(app)s can no longer access your account.") % {"app": app.name})
         return redirect("authserver:authorized_apps")

@@ -15,6 +15,17 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from .redirects import redirect_uri_allowed
 
 
+def queryable_client_id(value):
+    """The client ID if it could exist at all, else None.
+
+    Client IDs are printable ASCII; anything else (a NUL byte above all, which
+    PostgreSQL refuses outright) must never reach a query.
+    """
+    if not value or len(value) > 255 or not (value.isascii() and value.isprintable()):
+        return None
+    return value
+
+
 class PortalValidator(OAuth2Validator):
     # Our catalog has one OpenID scope, "openid" ("View your personal data"): every
     # claim below is released with it.
@@ -29,12 +40,13 @@ class PortalValidator(OAuth2Validator):
 
     def _load_application(self, client_id, request):
         # Every client lookup of the toolkit (authorize, token, refresh, revoke,
-        # introspect) goes through here, so this is the one place to refuse disabled apps.
-        client = super()._load_application(client_id, request)
-        if client is not None and not client.enabled:
+        # introspect) goes through here. Disabled apps are refused by the model's
+        # is_usable(); what is refused here is a client ID that cannot exist: the
+        # toolkit expects a ValueError for a NUL byte, but psycopg 3 raises DataError.
+        if queryable_client_id(client_id) is None:
             request.client = None
             return None
-        return client
+        return super()._load_application(client_id, request)
 
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):

@@ -28,6 +28,7 @@ from oauth_apps import scopes as scope_catalog
 from oauth_apps.models import OAuthApplication
 
 from .redirects import allowed_schemes, csp_source, display_host, redirect_uri_allowed
+from .validators import queryable_client_id
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -72,7 +73,7 @@ class ConsentView(AuthorizationView):
 
     def dispatch(self, request, *args, **kwargs):
         # A disabled app is named as such, even before anyone signs in.
-        client_id = request.POST.get("client_id") or request.GET.get("client_id")
+        client_id = queryable_client_id(request.POST.get("client_id") or request.GET.get("client_id"))
         if client_id and OAuthApplication.objects.filter(client_id=client_id, enabled=False).exists():
             return authorize_error_page(
                 request,
@@ -111,7 +112,9 @@ class ConsentView(AuthorizationView):
         return response
 
     def _application(self):
-        client_id = self.request.POST.get("client_id") or self.request.GET.get("client_id")
+        client_id = queryable_client_id(
+            self.request.POST.get("client_id") or self.request.GET.get("client_id")
+        )
         if not client_id:
             return None
         return OAuthApplication.objects.filter(client_id=client_id, enabled=True).first()
@@ -186,10 +189,13 @@ class IntrospectView(OAuthLibMixin, View):
             return False
         # Public clients "authenticate" with an empty secret; introspection is for
         # resource servers, which hold a secret.
-        client_id = self._client_id(request)
-        return OAuthApplication.objects.filter(
-            client_id=client_id, enabled=True, client_type=OAuthApplication.CLIENT_CONFIDENTIAL
-        ).exists()
+        client_id = queryable_client_id(self._client_id(request))
+        return (
+            client_id is not None
+            and OAuthApplication.objects.filter(
+                client_id=client_id, enabled=True, client_type=OAuthApplication.CLIENT_CONFIDENTIAL
+            ).exists()
+        )
 
     @staticmethod
     def _client_id(request):

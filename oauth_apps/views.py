@@ -63,6 +63,17 @@ LIST_COLUMNS = (
 )
 
 
+MAX_PK = 2**63 - 1  # the largest id the database can hold
+
+
+def parse_pk(value) -> int | None:
+    """An application id from a form field, or None; never a value the database would choke on."""
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    pk = int(value)
+    return pk if 0 < pk <= MAX_PK else None
+
+
 class OwnedApplicationMixin(LoginRequiredMixin):
     """Scope every lookup to what the user may see: staff see all, others their own."""
 
@@ -482,7 +493,7 @@ class BulkActionView(OwnedApplicationMixin, TemplateResponseMixin, View):
 
     def selection(self, params):
         action = params.get("action")
-        ids = [int(value) for value in params.getlist("ids") if value.isdigit()][:MAX_BULK]
+        ids = [pk for pk in map(parse_pk, params.getlist("ids")) if pk is not None][:MAX_BULK]
         apps = self.get_queryset().filter(pk__in=ids).defer("client_secret").order_by(Lower("name"))
         return (action if action in self.actions else None), list(apps)
 
