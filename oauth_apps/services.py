@@ -115,6 +115,8 @@ class UpdateResult:
     changes: dict
     # A new secret, set only when a public client became confidential.
     secret: str | None = None
+    # Tokens and grants revoked because the edit took scopes away.
+    revoked: int = 0
 
     @property
     def changed(self) -> bool:
@@ -173,6 +175,7 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
     changes = diff_values(editable_values(app), _submitted_values(app, data))
     if not changes:
         return UpdateResult(app=app, changes={})
+    old_scopes, old_redirects = set(app.scope_names), set(app.redirect_uri_list)
 
     fields = {
         "name": data["name"],
@@ -205,11 +208,32 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
                 raise EditConflict(OAuthApplication.objects.filter(pk=app.pk).first())
             app.refresh_from_db()
             audit.record(app, actor, AuditAction.UPDATE, changes)
+            revoked = _revoke_what_the_edit_withdrew(app, actor, old_scopes, old_redirects)
     except IntegrityError as error:
         if OAuthApplication.objects.filter(name__iexact=data["name"]).exclude(pk=app.pk).exists():
             raise DuplicateName(data["name"]) from error
         raise
-    return UpdateResult(app=app, changes=changes, secret=secret)
+    return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
+
+
+def _revoke_what_the_edit_withdrew(app, actor, old_scopes: set, old_redirects: set) -> int:
+    """Tokens may not outlive the scopes they were granted for, nor codes their redirect URL.
+
+    Taking a scope away revokes every token and grant of the app (users consent
+    again, to what the app may now ask); removing a redirect URL drops the
+    pending codes that were to be sent there.
+    """
+    withdrawn = sorted(old_scopes - set(app.scope_names))
+    if withdrawn:
+        revoked = revoke_authorizations(app)
+        audit.record(
+            app, actor, AuditAction.TOKEN_REVOKED, {"scopes_withdrawn": withdrawn, "revoked": revoked}
+        )
+        return revoked
+    removed = old_redirects - set(app.redirect_uri_list)
+    if removed:
+        get_grant_model().objects.filter(application=app, redirect_uri__in=removed).delete()
+    return 0
 
 
 def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:

@@ -333,6 +333,11 @@ class ApplicationUpdateView(
         if not result.changed:
             messages.info(request, _("Nothing changed, so nothing was saved."))
             return redirect(self.object)
+        if result.revoked:
+            messages.warning(
+                request,
+                _("Scopes were taken away, so every existing token and authorization was revoked."),
+            )
         if result.secret:
             request.session[CREDENTIALS_SESSION_KEY] = {
                 "app": self.object.pk,
