@@ -213,3 +213,10 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
     for name in ("edit", "disable", "reset_secret", "delete"):
         assert f'href="{reverse(f"oauth_apps:{name}", args=[alpha.pk])}' in page or name == "disable"
     assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
+
+
+def test_list_breadcrumb_ends_at_the_oauth_tab(user_client):
+    page = user_client.get(reverse("oauth_apps:list"), {"q": "x"}).content.decode()
+    breadcrumb = page.split('<nav class="breadcrumbs"')[1].split("</nav>")[0]
+    assert "/settings/developer-tools/oauth/" not in breadcrumb.replace('href="/settings/developer-tools/oauth/"', "")
+    assert 'aria-current="page"' not in breadcrumb
