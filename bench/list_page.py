@@ -15,44 +15,19 @@ import math
 import os
 import statistics
 import sys
-import tempfile
 import time
 import types
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench._throwaway import throwaway_database  # noqa: E402
+
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 WARMUP = 3
-
-
-def throwaway_database():
-    """Point DATABASE_URL at a fresh database; return a function that removes it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        folder = tempfile.mkdtemp(prefix="portal-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return lambda: None, "SQLite (temporary file)"
-
-    import psycopg
-
-    name = f"portal_bench_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(url)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-
-    def drop():
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return drop, f"PostgreSQL (temporary database {name})"
 
 
 def main():

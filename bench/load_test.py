@@ -28,6 +28,10 @@ import requests
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._throwaway import throwaway_database  # noqa: E402
+
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "8"))
 WORKERS = int(os.environ.get("LOAD_WORKERS", "3"))
@@ -231,6 +235,14 @@ MIX = [("list", 6), ("register", 2), ("authorize", 1), ("token", 3)]
 
 
 def main() -> int:
+    drop, where = throwaway_database()
+    try:
+        return run(where)
+    finally:
+        drop()
+
+
+def run(where) -> int:
     data_dir = tempfile.mkdtemp(prefix="portal-load-")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
@@ -286,10 +298,9 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=10)
 
-    database = "PostgreSQL" if env.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     total = sum(len(values) for values in stats.latencies.values())
     errors = sum(stats.errors.values())
-    print(f"load test: {CLIENTS} clients, {WORKERS} gunicorn workers, {elapsed:.1f} s, {database}")
+    print(f"load test: {CLIENTS} clients, {WORKERS} gunicorn workers, {elapsed:.1f} s, {where}")
     print(f"{'kind':<10} {'requests':>9} {'errors':>7} {'median ms':>10} {'p95 ms':>8}")
     for kind, values in sorted(stats.latencies.items()):
         ordered = sorted(values)
