@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from oauth_apps import services
+from oauth_apps.forms import initial_from_instance
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
 pytestmark = [
@@ -19,18 +20,7 @@ pytestmark = [
 
 
 def edit_data(app, description):
-    return {
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": description,
-        "public_client": app.is_public,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
-        "icon": None,
-    }
+    return {**initial_from_instance(app), "description": description, "icon": None}
 
 
 @pytest.mark.django_db(transaction=True)

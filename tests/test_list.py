@@ -218,5 +218,7 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
 def test_list_breadcrumb_ends_at_the_oauth_tab(user_client):
     page = user_client.get(reverse("oauth_apps:list"), {"q": "x"}).content.decode()
     breadcrumb = page.split('<nav class="breadcrumbs"')[1].split("</nav>")[0]
-    assert "/settings/developer-tools/oauth/" not in breadcrumb.replace('href="/settings/developer-tools/oauth/"', "")
+    assert "/settings/developer-tools/oauth/" not in breadcrumb.replace(
+        'href="/settings/developer-tools/oauth/"', ""
+    )
     assert 'aria-current="page"' not in breadcrumb

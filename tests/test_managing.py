@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from oauth_apps import services
+from oauth_apps.forms import initial_from_instance
 from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditAction, AuditEvent, ClientType, OAuthApplication
 from oauth_apps.views import CREDENTIALS_SESSION_KEY
@@ -26,20 +27,7 @@ def app(app_and_secret):
 
 def edit_data(app, **overrides):
     """Cleaned form data that keeps every value of `app` (what an unchanged form submits)."""
-    data = {
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": app.description,
-        "public_client": app.is_public,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
-        "icon": None,
-    }
-    data.update(overrides)
-    return data
+    return {**initial_from_instance(app), "icon": None, **overrides}
 
 
 def post_data(app, **overrides):
