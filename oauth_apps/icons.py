@@ -120,6 +120,10 @@ MESSAGES = {
     "icon_animated": _("The icon must not be animated."),
     "icon_corrupt": _("The icon file is damaged or is not the image it claims to be."),
     "icon_bomb": _("The icon declares an image far too large to decode."),
+    "icon_trailing_data": _(
+        "The icon has data hidden after the end of the image (another file joined to it). "
+        "Export the icon again from your image editor."
+    ),
     "svg_encoding": _("SVG icons must be encoded as UTF-8."),
     "svg_malformed": _("The SVG icon is not a well-formed SVG document."),
     "svg_forbidden_xml": _("The SVG icon uses a forbidden XML feature: %(feature)s."),
@@ -161,6 +165,7 @@ def _clean_by_format(data):
 
 def _clean_raster(data, fmt):
     _check_magic(data, fmt)
+    _check_nothing_after_the_image(data, fmt)
     with _open_raster(data, fmt) as image:
         _check_raster_frames(image)
         return CleanIcon(data=_rebuild_as_png(image), content_type="image/png")
@@ -170,6 +175,35 @@ def _check_magic(data, fmt):
     """Use libmagic as a second opinion on the signature we trusted."""
     if magic.from_buffer(data, mime=True) != RASTER_MIME_TYPES[fmt]:
         raise _refuse("icon_corrupt")
+
+
+def _check_nothing_after_the_image(data, fmt):
+    """Refuse polyglots (PNG+HTML, JPEG+ZIP): an icon never carries bytes past its end.
+
+    Rebuilding from pixels would drop them anyway; refusing says out loud that
+    the file is not what it seems.
+    """
+    end = _png_end(data) if fmt == PNG else _jpeg_end(data)
+    if end is not None and data[end:].strip(b"\x00\r\n"):
+        raise _refuse("icon_trailing_data")
+
+
+def _png_end(data):
+    """Offset just past the IEND chunk, walking the chunk lengths; None if there is none."""
+    offset = len(PNG_SIGNATURE)
+    while offset + 12 <= len(data):
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        chunk_type = data[offset + 4 : offset + 8]
+        offset += 12 + length
+        if chunk_type == b"IEND":
+            return offset
+    return None
+
+
+def _jpeg_end(data):
+    """Offset just past the last end-of-image marker (an EXIF thumbnail has its own, earlier)."""
+    index = data.rfind(b"\xff\xd9")
+    return None if index < 0 else index + 2
 
 
 def _open_raster(data, fmt):

@@ -117,6 +117,8 @@ REFUSED_RASTERS = {
     "size_33x32.jpg": "icon_dimensions",
     "too_large.png": "icon_too_large",
     "truncated.png": "icon_corrupt",
+    "png_html_polyglot.png": "icon_trailing_data",
+    "jpeg_zip_polyglot.jpg": "icon_trailing_data",
 }
 
 ACCEPTED_RASTERS = [
@@ -124,17 +126,17 @@ ACCEPTED_RASTERS = [
     "exif_rotated.jpg",
     "grey16.png",
     "jpeg_comment.jpg",
-    "jpeg_zip_polyglot.jpg",
     "la.png",
     "palette_transparent.png",
-    "png_html_polyglot.png",
     "png_text_chunks.png",
     "rgb.jpg",
     "rgb.png",
     "rgba.png",
 ]
 
-POLYGLOTS = ["jpeg_comment.jpg", "jpeg_zip_polyglot.jpg", "png_html_polyglot.png", "png_text_chunks.png"]
+# Payloads inside the image's own structure (a JPEG comment, PNG text chunks) are
+# cleaned away by the rebuild; payloads after its end are refused outright.
+POLYGLOTS = ["jpeg_comment.jpg", "png_text_chunks.png"]
 
 VALID_SVG = sorted(path.name for path in (CORPUS / "valid_svg").glob("*.svg"))
 
