@@ -34,15 +34,18 @@ def store_icon(icon: CleanIcon) -> Icon:
     return stored
 
 
-def _apply_fields(app: OAuthApplication, data: dict) -> None:
-    app.name = data["name"]
-    app.website_url = data["website_url"]
-    app.description = data.get("description", "")
-    app.redirect_uris = " ".join(data["redirect_uris"])
-    app.allowed_origins = " ".join(data["allowed_origins"])
-    app.scope_bits = scope_catalog.to_bits(data["scopes"])
-    app.privacy_policy_url = data["privacy_policy_url"]
-    app.terms_of_service_url = data["terms_of_service_url"]
+def _stored_fields(data: dict) -> dict:
+    """The model fields that cleaned form data sets, as registration and edit store them."""
+    return {
+        "name": data["name"],
+        "website_url": data["website_url"],
+        "description": data.get("description", ""),
+        "redirect_uris": " ".join(data["redirect_uris"]),
+        "allowed_origins": " ".join(data["allowed_origins"]),
+        "scope_bits": scope_catalog.to_bits(data["scopes"]),
+        "privacy_policy_url": data["privacy_policy_url"],
+        "terms_of_service_url": data["terms_of_service_url"],
+    }
 
 
 def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
@@ -61,8 +64,8 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
         client_secret=secret,
         # An empty secret must stay empty, not become the hash of "".
         hash_client_secret=not public,
+        **_stored_fields(data),
     )
-    _apply_fields(app, data)
     try:
         with transaction.atomic():
             app.icon = store_icon(data["icon"])
@@ -177,16 +180,7 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
         return UpdateResult(app=app, changes={})
     old_scopes, old_redirects = set(app.scope_names), set(app.redirect_uri_list)
 
-    fields = {
-        "name": data["name"],
-        "website_url": data["website_url"],
-        "description": data.get("description", ""),
-        "redirect_uris": " ".join(data["redirect_uris"]),
-        "allowed_origins": " ".join(data["allowed_origins"]),
-        "scope_bits": scope_catalog.to_bits(data["scopes"]),
-        "privacy_policy_url": data["privacy_policy_url"],
-        "terms_of_service_url": data["terms_of_service_url"],
-    }
+    fields = _stored_fields(data)
     secret = None
     if "client_type" in changes:
         if changes["client_type"]["new"] == ClientType.PUBLIC:
