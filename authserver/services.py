@@ -23,6 +23,7 @@ from oauthlib.common import generate_token
 from oauth_apps import audit
 from oauth_apps import scopes as scope_catalog
 from oauth_apps.models import AuditAction, OAuthApplication
+from oauth_apps.services import revoke_authorizations
 
 from .models import DeveloperToken
 
@@ -130,12 +131,8 @@ def authorizations_of(user) -> list[Authorization]:
 
 def revoke_user_authorization(user, app: OAuthApplication) -> int:
     """Withdraw `user`'s consent from `app`: every token and code it holds for them stops working."""
-    removed = 0
     with transaction.atomic():
-        for model in (RefreshToken, AccessToken, IDToken, Grant):
-            count, _ = model.objects.filter(user=user, application=app).delete()
-            removed += count
-    return removed
+        return revoke_authorizations(app, user=user)
 
 
 def generate_developer_token(user, app: OAuthApplication) -> tuple[str, AccessToken]:

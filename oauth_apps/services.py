@@ -78,12 +78,13 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
     return app, secret
 
 
-def revoke_authorizations(app: OAuthApplication) -> int:
-    """Revoke every grant and token the app holds; return how many were removed.
+def revoke_authorizations(app: OAuthApplication, *, user=None) -> int:
+    """Revoke every grant and token the app holds (for `user` only, if given); return how many.
 
     Deleting the rows is the revocation: the toolkit looks tokens up by value,
     so a deleted token is an unknown one from that moment on.
     """
+    owner = {} if user is None else {"user": user}
     removed = 0
     models = (
         get_refresh_token_model(),
@@ -92,7 +93,7 @@ def revoke_authorizations(app: OAuthApplication) -> int:
         get_grant_model(),
     )
     for model in models:
-        count, _ = model.objects.filter(application=app).delete()
+        count, _ = model.objects.filter(application=app, **owner).delete()
         removed += count
     return removed
 
