@@ -9,7 +9,7 @@ import threading
 class TcpProxy:
     def __init__(self, upstream_host: str, upstream_port: int):
         self.upstream = (upstream_host, upstream_port)
-        self.port = _free_port()
+        self.port = free_port()
         self._listener = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -75,11 +75,7 @@ class TcpProxy:
                     self._sockets.discard(sock)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def free_port() -> int:
-    return _free_port()
