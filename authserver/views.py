@@ -27,8 +27,8 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauth_apps import scopes as scope_catalog
 from oauth_apps.models import OAuthApplication
 
+from .oauth2_validators import queryable_client_id
 from .redirects import allowed_schemes, csp_source, display_host, redirect_uri_allowed
-from .validators import queryable_client_id
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]

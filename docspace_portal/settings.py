@@ -247,7 +247,7 @@ OAUTH2_PROVIDER = {
     # Scopes come from the catalog in oauth_apps/scopes.py, limited per app.
     "SCOPES_BACKEND_CLASS": "oauth_apps.scope_backend.CatalogScopes",
     # Our rules on top of the toolkit's: disabled apps, exact redirect URIs, S256 only.
-    "OAUTH2_VALIDATOR_CLASS": "authserver.validators.PortalValidator",
+    "OAUTH2_VALIDATOR_CLASS": "authserver.oauth2_validators.PortalValidator",
     "OIDC_SERVER_CLASS": "authserver.server.PortalServer",
     "OIDC_ENABLED": True,
     # Empty: derived from the request (the host the portal answers on, see ALLOWED_HOSTS).

@@ -4,11 +4,11 @@ from django.urls import include, path
 
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
+from common.ratelimit import by_ip, by_posted_username, rate_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
 from .health import healthz
-from .ratelimit import by_ip, by_posted_username, rate_limited
 
 handler500 = "docspace_portal.errors.handler500"
 

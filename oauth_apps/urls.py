@@ -1,6 +1,6 @@
 from django.urls import path
 
-from docspace_portal.ratelimit import rate_limited
+from common.ratelimit import rate_limited
 
 from . import views
 

@@ -21,12 +21,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.base import TemplateResponseMixin
 from django.views.generic.detail import SingleObjectMixin
 
-from docspace_portal import ratelimit
+from common import ratelimit
 
 from . import scopes as scope_catalog
+from .access import OwnedApplicationMixin, parse_pk
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
-from .models import AuditEvent, ClientType, Icon, OAuthApplication
+from .models import AuditEvent, ClientType, Icon
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -61,27 +62,6 @@ LIST_COLUMNS = (
     "user__first_name",
     "user__last_name",
 )
-
-
-MAX_PK = 2**63 - 1  # the largest id the database can hold
-
-
-def parse_pk(value) -> int | None:
-    """An application id from a form field, or None; never a value the database would choke on."""
-    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 19:
-        return None
-    pk = int(value)
-    return pk if 0 < pk <= MAX_PK else None
-
-
-class OwnedApplicationMixin(LoginRequiredMixin):
-    """Scope every lookup to what the user may see: staff see all, others their own."""
-
-    def get_queryset(self):
-        queryset = OAuthApplication.objects.all()
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(user=self.request.user)
-        return queryset
 
 
 class ApplicationListView(OwnedApplicationMixin, ListView):

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from oauth_apps.views import parse_pk
+from oauth_apps.access import parse_pk
 
 BAD_IDS = ["abc", "", "1.5", "-1", "0", "1" * 30, "9223372036854775808", "١٢", "\x00"]
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from docspace_portal.ratelimit import Rate
+from common.ratelimit import Rate
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
+from oauth_apps.access import OwnedApplicationMixin, parse_pk
 from oauth_apps.models import OAuthApplication
-from oauth_apps.views import OwnedApplicationMixin, parse_pk
 
 from . import services
 
