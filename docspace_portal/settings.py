@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "oauth_apps",
     "authserver",
+    "accounts",
 ]
 
 MIDDLEWARE = [
