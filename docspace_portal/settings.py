@@ -214,6 +214,8 @@ RATE_LIMITS = {
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A refused form gets the portal's own page with a way back, never Django's debug page.
+CSRF_FAILURE_VIEW = "docspace_portal.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
