@@ -22,7 +22,7 @@ def test_generate_a_developer_token_then_revoke_it(open_page, live_server, dana,
     page = sign_in(open_page(js=js), live_server, path=f"{app.get_absolute_url()}developer/")
     page.get_by_role("button", name="Generate developer token").click()
 
-    field = page.get_by_label("Developer token", exact=True)
+    field = page.get_by_label("Your developer token")
     value = field.input_value()
     token = get_access_token_model().objects.get(application=app, user=dana)
     assert sorted(token.scope.split()) == ["accounts.self:read", "files:read"]
