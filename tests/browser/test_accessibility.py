@@ -124,6 +124,10 @@ def signed_out_tour(tour, app):
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Sign in").click()
     tour.check("sign-in with an error")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("csrf-failure").wait_for()
+    tour.check("error 403, expired form (CSRF)")
     _verifier, challenge = pkce_pair()
     query = urlencode(
         {
@@ -254,6 +258,7 @@ def signed_in_tour(tour, make_app):
     tour.visit("consent, signed in", f"/oauth/authorize/?{query}")
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
+    tour.visit("your settings", "/settings/")
 
     tour.visit("admin, application list", "/admin/oauth_apps/oauthapplication/")
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")
