@@ -37,6 +37,10 @@ os.environ.update(
 )
 os.environ.pop("DJANGO_DEBUG", None)
 
+from common.datadir import init_data_dir  # noqa: E402
+
+init_data_dir(Path(_data), keys=True)
+
 import django  # noqa: E402
 
 django.setup()

@@ -38,7 +38,8 @@ def updates(app):
 
 def test_update_records_a_field_by_field_diff_and_bumps_the_version(app, user):
     result = services.update_application(
-        edit_form(app, redirect_uris=["https://app.example.com/new"], scopes=["openid"], version=1), actor=user
+        edit_form(app, redirect_uris=["https://app.example.com/new"], scopes=["openid"], version=1),
+        actor=user,
     )
     app.refresh_from_db()
     assert (app.redirect_uri_list, app.scope_names, app.version) == (

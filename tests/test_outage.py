@@ -74,9 +74,10 @@ def test_outage_answers_503_and_recovers(throwaway_database, tmp_path):
             "DATABASE_CONN_MAX_AGE": "600",
         }
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
+    for command in ("init_data_dir", "migrate"):
+        subprocess.run(
+            [sys.executable, "manage.py", command, "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+        )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [
