@@ -250,7 +250,6 @@ class ApplicationForm(forms.ModelForm):
             "scope_bits",
             "privacy_policy_url",
             "terms_of_service_url",
-            "support_contact",
         ]
         field_classes = {
             "website_url": WebURLField,

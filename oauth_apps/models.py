@@ -69,7 +69,6 @@ class OAuthApplication(AbstractApplication):
     terms_of_service_url = models.CharField(_("terms of service URL"), max_length=URL_MAX_LENGTH)
     icon = models.ForeignKey(Icon, on_delete=models.PROTECT, related_name="+", verbose_name=_("icon"))
     scope_bits = models.PositiveIntegerField(_("scopes"))
-    support_contact = models.CharField(_("support contact"), max_length=120, blank=True)
     enabled = models.BooleanField(_("enabled"), default=True)
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
