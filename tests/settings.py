@@ -9,6 +9,7 @@ from pathlib import Path
 os.environ["PORTAL_DATA_DIR"] = str(Path(__file__).resolve().parent / "no-data-dir")
 os.environ.pop("DJANGO_DEBUG", None)
 os.environ["PORTAL_READ_DOT_ENV"] = "false"
+os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 
 from common.datadir import new_signing_key  # noqa: E402
