@@ -63,16 +63,21 @@ class ListInput(forms.Widget):
 class URLListField(forms.Field):
     """A list of URLs stored space-separated (as the toolkit stores them); duplicates dropped.
 
-    `clean_entry` checks and normalises one entry; every bad entry is reported together.
+    `clean_entry`, where set, checks and normalises one entry; every bad entry is
+    reported together. (Redirect URLs are checked by the form: their rule depends
+    on the client type.)
     """
 
     widget = ListInput
 
-    def __init__(self, *, max_entries, clean_entry=None, required_code="required", **kwargs):
+    clean_entry = None
+
+    def __init__(self, label, max_entries, code, required_message, help_text, **kwargs):
+        """`code` names the errors: `<code>_required`, `<code>_too_many`."""
         self.max_entries = max_entries
-        self.clean_entry = clean_entry
-        self.required_code = required_code
-        super().__init__(**kwargs)
+        self.code = code
+        kwargs["error_messages"] = {"required": required_message, **kwargs.get("error_messages", {})}
+        super().__init__(label=label, help_text=help_text, **kwargs)
 
     def to_python(self, value):
         if not value:
@@ -83,11 +88,11 @@ class URLListField(forms.Field):
 
     def validate(self, value):
         if not value and self.required:
-            raise ValidationError(self.error_messages["required"], code=self.required_code)
+            raise ValidationError(self.error_messages["required"], code=f"{self.code}_required")
         if len(value) > self.max_entries:
             raise ValidationError(
                 _("Enter at most %(max)d entries (you entered %(count)d)."),
-                code=f"{self.required_code.removesuffix('_required')}_too_many",
+                code=f"{self.code}_too_many",
                 params={"max": self.max_entries, "count": len(value)},
             )
 
@@ -108,6 +113,10 @@ class URLListField(forms.Field):
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "data-max": str(self.max_entries)}
+
+
+class OriginListField(URLListField):
+    clean_entry = staticmethod(clean_origin)
 
 
 class ScopeSetField(forms.MultipleChoiceField):
@@ -196,6 +205,17 @@ def clean_each(values, clean_one):
 
 # --- the form ----------------------------------------------------------------
 
+NO_REDIRECTS = _("Add at least one redirect URL.")
+NO_ORIGINS = _("Add at least one allowed origin.")
+REDIRECT_HELP = _(
+    "Where users are sent back after the consent screen: exact URLs, https (http only for "
+    "127.0.0.1, [::1] and localhost). Add one for each environment, e.g. test and production."
+)
+ORIGIN_HELP = _(
+    "Web pages that may call the API from a browser, as scheme://host[:port] with no path, "
+    "e.g. https://app.example.com."
+)
+
 
 class ApplicationForm(forms.ModelForm):
     default_renderer = FormRenderer
@@ -212,25 +232,10 @@ class ApplicationForm(forms.ModelForm):
         ),
     )
     redirect_uris = URLListField(
-        label=_("Redirect URLs"),
-        max_entries=MAX_REDIRECT_URIS,
-        required_code="redirect_uris_required",
-        error_messages={"required": _("Add at least one redirect URL.")},
-        help_text=_(
-            "Where users are sent back after the consent screen: exact URLs, https (http only for "
-            "127.0.0.1, [::1] and localhost). Add one for each environment, e.g. test and production."
-        ),
+        _("Redirect URLs"), MAX_REDIRECT_URIS, "redirect_uris", NO_REDIRECTS, REDIRECT_HELP
     )
-    allowed_origins = URLListField(
-        label=_("Allowed origins"),
-        max_entries=MAX_ALLOWED_ORIGINS,
-        clean_entry=clean_origin,
-        required_code="allowed_origins_required",
-        error_messages={"required": _("Add at least one allowed origin.")},
-        help_text=_(
-            "Web pages that may call the API from a browser, as scheme://host[:port] with no path, "
-            "e.g. https://app.example.com."
-        ),
+    allowed_origins = OriginListField(
+        _("Allowed origins"), MAX_ALLOWED_ORIGINS, "allowed_origins", NO_ORIGINS, ORIGIN_HELP
     )
     scope_bits = ScopeSetField(
         label=_("Access scopes"),

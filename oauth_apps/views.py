@@ -450,11 +450,7 @@ class ApplicationResetSecretView(ConfirmView):
         if limited is not None:
             return limited
         secret = reset_secret(self.object, actor=self.request.user)
-        self.request.session[CREDENTIALS_SESSION_KEY] = {
-            "app": self.object.pk,
-            "secret": secret,
-            "reason": "reset",
-        }
+        stash_credentials(self.request, self.object, secret, reason="reset")
         return redirect("oauth_apps:credentials", pk=self.object.pk)
 
 
