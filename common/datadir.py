@@ -74,7 +74,7 @@ def check_keys(app_configs=None, **kwargs):
         return []
     return [
         Error(
-            f"No {' and no '.join(missing)}.",
+            f"Missing {' and '.join(missing)}.",
             hint=f"Run `python manage.py init_data_dir` (make run does) to make development keys in "
             f"{settings.DATA_DIR}, or set the variables (see .env.example).",
             id="portal.E001",
