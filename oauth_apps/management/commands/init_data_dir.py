@@ -20,6 +20,8 @@ class Command(BaseCommand):
         made = init_data_dir(
             settings.DATA_DIR, keys=not settings.PRODUCTION, also=(Path(settings.STATIC_ROOT),)
         )
+        if options["verbosity"] < 1:
+            return
         for path in made:
             self.stdout.write(f"Created {path}")
         if not made:
