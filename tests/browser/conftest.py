@@ -111,6 +111,23 @@ def sign_in(page, live_server, username="dana", password=PASSWORD, path="/settin
     return page
 
 
+def signed_in_at(page, live_server, username="dana", path="/settings/developer-tools/oauth/"):
+    """Open `path` already signed in: a session made on the server, its cookie
+    handed to the browser. The sign-in form itself has its own tests (the
+    consent flow, the accessibility tour); this saves every other test a round
+    trip through it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto(f"{live_server.url}{path}")
+    return page
+
+
 def sideways_overflow(page) -> int:
     """How many CSS pixels the page scrolls sideways (0 when it fits its window)."""
     return page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import get_access_token_model
 
-from .conftest import sign_in
+from .conftest import signed_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def api_status(token):
 @BOTH_WAYS
 def test_generate_a_developer_token_then_revoke_it(open_page, live_server, dana, make_app, js):
     app, _ = make_app(dana, name="Token Lab", scopes=["accounts.self:read", "files:read"])
-    page = sign_in(open_page(js=js), live_server, path=f"{app.get_absolute_url()}developer/")
+    page = signed_in_at(open_page(js=js), live_server, path=f"{app.get_absolute_url()}developer/")
     page.get_by_role("button", name="Generate developer token").click()
 
     field = page.get_by_label("Your developer token")
@@ -43,7 +43,7 @@ def test_revoke_an_authorized_app(open_page, live_server, dana, make_app, js):
 
     app, _ = make_app(dana, name="Granted Lab")
     give_tokens(app, dana)
-    page = sign_in(open_page(js=js, size="phone"), live_server, path="/settings/authorized-apps/")
+    page = signed_in_at(open_page(js=js, size="phone"), live_server, path="/settings/authorized-apps/")
     page.get_by_role("button", name="Revoke access of Granted Lab").click()
     page.get_by_text("You have not authorized any application.").wait_for()
     assert token_count(app.pk) == 0

@@ -11,7 +11,7 @@ import pytest
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
 from ..helpers import client_authenticates
-from .conftest import sign_in
+from .conftest import signed_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,7 @@ def browse(open_page, live_server, dana):
     """browse(js, size) -> a page signed in as dana, at the list."""
 
     def open_(js=True, size="desktop"):
-        page = sign_in(open_page(js=js, size=size), live_server)
+        page = signed_in_at(open_page(js=js, size=size), live_server)
         page.base = live_server.url
         return page
 

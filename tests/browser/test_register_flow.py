@@ -9,7 +9,7 @@ import pytest
 from oauth_apps.models import OAuthApplication
 
 from ..conftest import png_bytes
-from .conftest import sign_in
+from .conftest import signed_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def redirect_list(page):
 
 @EVERY_WAY
 def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dana, js, size):
-    page = sign_in(open_page(js=js, size=size), live_server)
+    page = signed_in_at(open_page(js=js, size=size), live_server)
     page.get_by_role("link", name="Register a new application").first.click()
     page.get_by_label("App name").fill("Browser Made App")
     page.get_by_label("Website URL").fill("https://browser.example.com")
@@ -91,7 +91,7 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_errors_show_next_to_fields_and_keep_the_icon(open_page, live_server, dana, js):
-    page = sign_in(open_page(js=js), live_server, path=NEW)
+    page = signed_in_at(open_page(js=js), live_server, path=NEW)
     page.get_by_label("App name").fill("ab")
     page.get_by_label("App icon").set_input_files(files=icon_file())
     page.get_by_role("button", name="Save", exact=True).last.click()
