@@ -69,5 +69,13 @@ def test_the_consent_screen_carries_the_brand_but_not_the_developer_navigation(f
     assert 'class="topnav"' not in page
 
 
+def test_the_authorize_error_page_has_no_developer_navigation_either(flow, public_app):
+    response = flow.authorize(public_app, redirect_uri="https://not-registered.example.com/cb")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'class="brand"' in page
+    assert 'class="topnav"' not in page
+
+
 def test_portal_pages_keep_the_navigation(user_client):
     assert f'href="{LIST_URL}"' in user_client.get(LIST_URL).content.decode()
