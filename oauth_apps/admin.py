@@ -29,6 +29,7 @@ from oauth2_provider.models import get_application_model
 
 from . import history
 from . import scopes as scope_catalog
+from .forms import ApplicationForm
 from .models import AuditEvent, Icon, OAuthApplication
 from .services import (
     NotConfidential,
@@ -122,6 +123,14 @@ def revocation_text(apps) -> str:
     ) % {"people": people, "tokens": tokens, "codes": codes}
 
 
+# Stored encodings the admin shows readably (URL lists one per line).
+SHOWN_AS = {
+    "scope_bits": "scopes_display",
+    "redirect_uris": "redirect_uri_lines",
+    "allowed_origins": "allowed_origin_lines",
+}
+
+
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
@@ -132,20 +141,14 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     ordering = ["-created", "-id"]
     actions = ["enable_apps", "disable_apps"]
+    # What a person edits is the registration form's list; the admin shows it with
+    # the facts the server keeps, so a new form field appears here by itself.
     fields = [
         "icon_tag",
-        "name",
         "client_id",
         "user",
         "enabled",
-        "client_type",
-        "website_url",
-        "description",
-        "redirect_uri_lines",
-        "allowed_origin_lines",
-        "scopes_display",
-        "privacy_policy_url",
-        "terms_of_service_url",
+        *(SHOWN_AS.get(name, name) for name in ApplicationForm.Meta.fields),
         "modified_by",
         "created",
         "updated",

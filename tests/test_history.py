@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 
 from oauth_apps import history, services
+from oauth_apps.forms import AUDIT_KEYS, ApplicationEditForm
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
-from .helpers import give_tokens
-from .test_managing import edit_data, post_data
+from .helpers import edit_form, give_tokens
+from .test_managing import post_data
 
 RAW_KEYS = ("authorizations_revoked", "scopes_withdrawn", "redirect_uris", "allowed_origins", "client_type")
 
@@ -112,7 +113,8 @@ def test_every_action_has_its_own_words():
 
 
 def test_every_field_an_edit_records_has_a_label(app):
-    recorded = services.editable_values(app).keys()
+    form = ApplicationEditForm(instance=app)
+    recorded = {AUDIT_KEYS.get(name, name) for name in form.audited_fields()}
     assert set(recorded) <= set(history.FIELDS)
     assert not any("_" in str(history.FIELDS[name].label) for name in recorded)
 
@@ -134,10 +136,8 @@ def test_developer_token_events_read_as_words(user_client, user, app):
 def test_the_edit_conflict_page_shows_words_too(user_client, user, app):
     stale = post_data(app, description="Mine")
     services.update_application(
-        OAuthApplication.objects.get(pk=app.pk),
+        edit_form(OAuthApplication.objects.get(pk=app.pk), allowed_origins=["https://two.example.com"]),
         actor=user,
-        data={**edit_data(app), "allowed_origins": ["https://two.example.com"]},
-        expected_version=1,
     )
     response = user_client.post(reverse("oauth_apps:edit", args=[app.pk]), stale)
     assert response.status_code == 409
