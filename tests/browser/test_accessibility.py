@@ -262,6 +262,8 @@ def signed_in_tour(tour, make_app):
 
     tour.visit("admin, application list", "/admin/oauth_apps/oauthapplication/")
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")
+    tour.visit("admin, disable confirmation", f"/admin/oauth_apps/oauthapplication/{app.pk}/disable/")
+    tour.visit("admin, audit trail", "/admin/oauth_apps/auditevent/")
 
 
 def report(found):
