@@ -66,8 +66,8 @@ class Tour:
     """Visits pages and records, per page, what the checks found.
 
     At phone size each page is also narrowed to 320 px and widened to 768 px
-    (no sideways scrolling at any of them), and seen in the dark theme (axe's
-    contrast rule again), without a second tour.
+    (no sideways scrolling at any of them, left-to-right or mirrored), and seen
+    in the dark theme (axe's contrast rule again), without a second tour.
     """
 
     def __init__(self, page, live_server, *, size):
@@ -94,6 +94,16 @@ class Tour:
             overflow = sideways_overflow(page)
             if overflow > 0:
                 problems.append(f"scrolls sideways by {overflow}px at {width}px")
+        if self.dark:  # the phone tour: mirrored for a right-to-left language too
+            page.evaluate("() => document.documentElement.dir = 'rtl'")
+            overflow = sideways_overflow(page)
+            if overflow > 0:
+                problems.append(f"scrolls sideways by {overflow}px right-to-left at {self.widths[-1]}px")
+            page.set_viewport_size({"width": self.widths[0], "height": self.viewport["height"]})
+            overflow = sideways_overflow(page)
+            if overflow > 0:
+                problems.append(f"scrolls sideways by {overflow}px right-to-left at {self.widths[0]}px")
+            page.evaluate("() => document.documentElement.dir = 'ltr'")
         page.set_viewport_size(self.viewport)
         if problems:
             self.found[name] = problems
