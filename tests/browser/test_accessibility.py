@@ -21,7 +21,7 @@ from oauth_apps.services import set_enabled
 from ..authserver.conftest import pkce_pair
 from ..conftest import png_bytes
 from ..helpers import give_tokens
-from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in
+from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in, signed_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -292,3 +292,11 @@ def test_no_page_has_an_axe_violation_or_scrolls_sideways(open_page, live_server
 
     found = signed_out.found | signed_in.found
     assert not found, report(found)
+
+
+@pytest.mark.parametrize(("motion", "duration"), [("no-preference", "0.15s"), ("reduce", "0s")])
+def test_reduced_motion_stops_the_switch_sliding(open_page, live_server, dana, make_app, motion, duration):
+    make_app(dana, name="Motion App")
+    page = signed_in_at(open_page(reduced_motion=motion), live_server)
+    knob = page.get_by_role("switch", name="Enabled — Motion App").locator(".switch-track")
+    assert knob.evaluate("el => getComputedStyle(el, '::after').transitionDuration") == duration
