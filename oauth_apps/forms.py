@@ -18,6 +18,7 @@ from .models import (
     NAME_MIN_LENGTH,
     OAuthApplication,
 )
+from .names import DescriptionFormField, NameFormField, name_key
 from .pending_icons import PendingIcons
 from .validators import clean_origin, clean_redirect_uri, clean_web_url
 
@@ -64,13 +65,17 @@ class URLListField(forms.Field):
             )
 
 
+# Never says whose app it is, nor how the names differ.
+NAME_TAKEN_MESSAGE = _("An app named like this already exists. Choose another name.")
+
+
 def _dedupe(values):
     seen = set()
     return [value for value in values if not (value in seen or seen.add(value))]
 
 
 class ApplicationForm(forms.Form):
-    name = forms.CharField(
+    name = NameFormField(
         label=_("App name"),
         min_length=NAME_MIN_LENGTH,
         max_length=NAME_MAX_LENGTH,
@@ -89,7 +94,7 @@ class ApplicationForm(forms.Form):
         help_text=_("PNG, JPEG or SVG, exactly 32×32 pixels, up to 64 KiB."),
     )
     icon_token = forms.CharField(required=False, widget=forms.HiddenInput)
-    description = forms.CharField(
+    description = DescriptionFormField(
         label=_("Description"),
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
@@ -146,16 +151,14 @@ class ApplicationForm(forms.Form):
 
     # --- single fields -------------------------------------------------------
     def clean_name(self):
+        # NameFormField has normalised and checked the name (oauth_apps/names.py);
+        # what is left is whether another app's name reads the same.
         name = self.cleaned_data["name"]
-        taken = OAuthApplication.objects.filter(name__iexact=name)
+        taken = OAuthApplication.objects.filter(name_key=name_key(name))
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise ValidationError(
-                _("An app named “%(name)s” already exists. Choose another name."),
-                code="name_taken",
-                params={"name": name},
-            )
+            raise ValidationError(NAME_TAKEN_MESSAGE, code="name_taken")
         return name
 
     def clean_website_url(self):

@@ -20,6 +20,7 @@ from . import audit
 from . import scopes as scope_catalog
 from .icons import CleanIcon
 from .models import AuditAction, ClientType, Icon, OAuthApplication
+from .names import name_key
 
 
 class DuplicateName(Exception):
@@ -38,6 +39,7 @@ def _stored_fields(data: dict) -> dict:
     """The model fields that cleaned form data sets, as registration and edit store them."""
     return {
         "name": data["name"],
+        "name_key": name_key(data["name"]),
         "website_url": data["website_url"],
         "description": data.get("description", ""),
         "redirect_uris": " ".join(data["redirect_uris"]),
@@ -72,7 +74,7 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
             app.save()
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name__iexact=data["name"]).exists():
+        if OAuthApplication.objects.filter(name_key=name_key(data["name"])).exists():
             raise DuplicateName(data["name"]) from error
         raise
     return app, secret
@@ -205,7 +207,7 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, old_scopes, old_redirects)
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name__iexact=data["name"]).exclude(pk=app.pk).exists():
+        if OAuthApplication.objects.filter(name_key=name_key(data["name"])).exclude(pk=app.pk).exists():
             raise DuplicateName(data["name"]) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
