@@ -13,8 +13,9 @@ from django.utils.translation import ngettext
 from oauth2_provider.models import get_application_model
 
 from . import scopes as scope_catalog
+from .access import Action, may_act_on_others
 from .models import AuditEvent, Icon, OAuthApplication
-from .services import bulk_set_enabled, delete_application
+from .services import bulk_set_enabled, delete_application, set_resource_server
 
 
 class ScopeFilter(admin.SimpleListFilter):
@@ -38,13 +39,13 @@ if admin.site.is_registered(get_application_model()):
 
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
-    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "updated"]
+    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "is_resource_server", "updated"]
     list_display_links = ["name"]
-    list_filter = ["enabled", ScopeFilter, "client_type"]
+    list_filter = ["enabled", ScopeFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
     list_select_related = ["user"]
     ordering = ["-created", "-id"]
-    actions = ["enable_apps", "disable_apps"]
+    actions = ["enable_apps", "disable_apps", "mark_resource_servers", "unmark_resource_servers"]
     exclude = ["client_secret", "hash_client_secret"]
     readonly_fields = [
         "client_id",
@@ -63,6 +64,7 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         "user",
         "enabled",
         "client_type",
+        "is_resource_server",
         "website_url",
         "description",
         "redirect_uris",
@@ -106,12 +108,43 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         for app in queryset:
             delete_application(app, actor=request.user)
 
-    @admin.action(description=_("Enable selected applications"))
+    def has_mark_resource_server_permission(self, request):
+        return may_act_on_others(request.user, Action.MARK_RESOURCE_SERVER)
+
+    @admin.action(
+        description=_("Mark selected applications as resource servers (may introspect any token)"),
+        permissions=["mark_resource_server"],
+    )
+    def mark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=True) for app in queryset)
+        self.message_user(
+            request,
+            ngettext("%d app marked as a resource server.", "%d apps marked as resource servers.", count)
+            % count,
+        )
+
+    @admin.action(
+        description=_("Unmark selected applications as resource servers"),
+        permissions=["mark_resource_server"],
+    )
+    def unmark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=False) for app in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%d app is no longer a resource server.", "%d apps are no longer resource servers.", count
+            )
+            % count,
+        )
+
+    @admin.action(description=_("Enable selected applications"), permissions=["change"])
     def enable_apps(self, request, queryset):
         count = bulk_set_enabled(queryset, actor=request.user, enabled=True)
         self.message_user(request, ngettext("%d app enabled.", "%d apps enabled.", count) % count)
 
-    @admin.action(description=_("Disable selected applications (revokes their authorizations)"))
+    @admin.action(
+        description=_("Disable selected applications (revokes their authorizations)"), permissions=["change"]
+    )
     def disable_apps(self, request, queryset):
         count = bulk_set_enabled(queryset, actor=request.user, enabled=False)
         self.message_user(

@@ -259,6 +259,22 @@ def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) 
         return sum(set_enabled(app, actor=actor, enabled=enabled) for app in apps)
 
 
+def set_resource_server(app: OAuthApplication, *, actor, value: bool) -> bool:
+    """Mark or unmark `app` as a resource server (it may then introspect any token); False if unchanged.
+
+    Who may call this is decided by oauth_apps/access.py (Action.MARK_RESOURCE_SERVER).
+    """
+    with transaction.atomic():
+        changed = OAuthApplication.objects.filter(pk=app.pk, is_resource_server=not value).update(
+            is_resource_server=value, modified_by=actor, updated=timezone.now(), version=F("version") + 1
+        )
+        if not changed:
+            return False
+        app.refresh_from_db()
+        audit.record(app, actor, AuditAction.UPDATE, {"is_resource_server": {"old": not value, "new": value}})
+    return True
+
+
 def reset_secret(app: OAuthApplication, *, actor) -> str:
     """Give a confidential app a new secret and return it; the old one fails at once."""
     if app.is_public:
