@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
-from common.ratelimit import by_ip, by_posted_username, rate_limited
+from common.ratelimit import sign_in_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -12,9 +12,9 @@ from .health import healthz
 
 handler500 = "docspace_portal.errors.handler500"
 
-sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
-    auth_views.LoginView.as_view(redirect_authenticated_user=True)
-)
+# Every sign-in form shares one limiter (failed attempts, per address and per username).
+sign_in = sign_in_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+admin_sign_in = sign_in_limited(admin.site.login)
 
 urlpatterns = [
     path("", oauth_app_views.home, name="home"),
@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
+    path("admin/login/", admin_sign_in),  # before admin.site.urls, which would serve it unlimited
     path("admin/", admin.site.urls),
 ]
