@@ -3,8 +3,9 @@
 Seeds a throwaway database (a temporary SQLite file, or — when DATABASE_URL
 points at PostgreSQL — a temporary database created beside it and dropped at
 the end), then serves list pages through Django's full WSGI stack, signed in as
-staff holding view_all_applications (who see every app), and prints the median and p95 server time of each
-view next to the median of a minimal view: the floor any page pays.
+staff holding view_all_applications (who see every app), and prints the median
+and p95 server time of each view next to the median of a minimal view: the
+floor any page pays.
 
     .venv/bin/python bench/list_page.py            # or: make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_page.py
