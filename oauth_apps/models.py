@@ -1,6 +1,7 @@
 """The registered application and its icon."""
 
 from django.conf import settings
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
@@ -73,7 +74,9 @@ class ReadableTextField(models.CharField):
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
-    name = ReadableTextField(_("name"), max_length=NAME_MAX_LENGTH, validators=[validate_name])
+    name = ReadableTextField(
+        _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH), validate_name]
+    )
     # names.name_key(name): equal for names that read the same (case, width, spacing,
     # look-alike letters). Set by save() and by every service that writes a name.
     name_key = models.CharField(_("name key"), max_length=64, unique=True, editable=False)
@@ -170,6 +173,12 @@ class OAuthApplication(AbstractApplication):
 
     def get_absolute_url(self):
         return reverse("oauth_apps:detail", args=[self.pk])
+
+    def clean(self):
+        # The URL rules are validators.py's, applied by the form's fields; the
+        # toolkit's clean() would refuse what they allow (http loopback origins,
+        # private-use redirect schemes for native apps).
+        pass
 
     def is_usable(self, request):
         # The toolkit asks this before it authenticates a client: a disabled app

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 from django.urls import reverse
 
-from oauth_apps.forms import initial_from_instance
 from oauth_apps.models import OAuthApplication
 from oauth_apps.names import name_key, normalise_description, uniqueness_key, validate_name
 
 from .conftest import png_bytes
+from .helpers import form_post_data
 from .test_registration import post_form, upload
 
 CREATE_URL = reverse("oauth_apps:create")
@@ -158,8 +158,7 @@ def test_hostile_description_is_refused_with_its_code(user_client, form_data, de
 
 def test_edit_applies_the_same_rules(user_client, user, make_app):
     app, _ = make_app(user)
-    data = {**initial_from_instance(app), "version": app.version, "save": "1", "name": "Goo\u200bgle"}
-    data["public_client"] = "" if not app.is_public else "on"
+    data = form_post_data(app, name="Goo\u200bgle")
     response = user_client.post(reverse("oauth_apps:edit", args=[app.pk]), data)
     assert response.status_code == 400
     assert "invisible_character" in name_codes(response)
@@ -267,7 +266,7 @@ def test_renaming_to_a_look_alike_is_refused_and_to_itself_allowed(user_client, 
     make_app(user, name="Google Drive")
     mine, _ = make_app(user, name="My Board")
     url = reverse("oauth_apps:edit", args=[mine.pk])
-    data = {**initial_from_instance(mine), "version": mine.version, "save": "1", "public_client": ""}
+    data = form_post_data(mine)
     response = user_client.post(url, {**data, "name": "google\u00a0drive"})
     assert response.status_code == 400
     assert name_codes(response) == {"name_taken"}

@@ -13,11 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from oauth_apps import credentials
-from oauth_apps.forms import initial_from_instance
 from oauth_apps.models import OAuthApplication
 
 from .conftest import grant
-from .helpers import client_authenticates
+from .helpers import client_authenticates, form_post_data
 from .test_registration import post_form
 
 
@@ -84,7 +83,7 @@ def test_staff_making_a_public_client_confidential_see_no_secret(staff_user, use
     client = Client()
     client.force_login(grant(staff_user, "change_oauthapplication"))
     app, _ = make_app(user, public_client=True)
-    data = {**initial_from_instance(app), "version": app.version, "save": "1"}
+    data = form_post_data(app)
     del data["public_client"]
     response = client.post(reverse("oauth_apps:edit", args=[app.pk]), data)
     assert response.url == app.get_absolute_url()

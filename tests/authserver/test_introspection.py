@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from oauth_apps.forms import initial_from_instance
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
 from ..conftest import grant
+from ..helpers import form_post_data
 
 INTROSPECT_URL = "/oauth/introspect/"
 
@@ -59,8 +59,7 @@ def test_a_marked_resource_server_learns_everything(token_of_first_app, make_app
 
 def test_an_owner_cannot_mark_their_own_app_a_resource_server(user_client, user, make_app):
     app, _ = make_app(user)
-    data = {**initial_from_instance(app), "version": app.version, "save": "1", "is_resource_server": "on"}
-    data["public_client"] = ""
+    data = form_post_data(app, is_resource_server="on")
     user_client.post(reverse("oauth_apps:edit", args=[app.pk]), data)
     app.refresh_from_db()
     assert app.is_resource_server is False

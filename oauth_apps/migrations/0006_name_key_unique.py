@@ -1,7 +1,7 @@
 """The name key becomes required and unique; it replaces the case-insensitive name constraint.
 
 A migration of its own: PostgreSQL refuses to alter a table in the transaction
-that updated its rows (0004 filled the keys).
+that updated its rows (0005 filled the keys).
 """
 
 from django.db import migrations, models
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0004_name_key_and_resource_server"),
+        ("oauth_apps", "0005_name_key_and_resource_server"),
     ]
 
     operations = [

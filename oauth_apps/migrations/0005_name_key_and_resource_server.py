@@ -7,6 +7,7 @@ Also: the resource-server flag, the staff permissions, and the database cache
 table when the database cache counts the rate limits (production's default).
 """
 
+import django.core.validators
 from django.core.management import call_command
 from django.db import migrations, models
 
@@ -33,7 +34,7 @@ def create_cache_table(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0003_audit_version_and_list_indexes"),
+        ("oauth_apps", "0004_name_at_least_3_characters"),
     ]
 
     operations = [
@@ -77,7 +78,9 @@ class Migration(migrations.Migration):
             model_name="oauthapplication",
             name="name",
             field=oauth_apps.models.ReadableTextField(
-                max_length=255, validators=[oauth_apps.names.validate_name], verbose_name="name"
+                max_length=255,
+                validators=[django.core.validators.MinLengthValidator(3), oauth_apps.names.validate_name],
+                verbose_name="name",
             ),
         ),
         migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
