@@ -2,7 +2,6 @@
 
 import contextlib
 import logging
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -27,6 +26,7 @@ from common import ratelimit
 from . import credentials
 from . import scopes as scope_catalog
 from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
+from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
 from .models import AuditAction, AuditEvent, ClientType, Icon
@@ -282,13 +282,15 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         app = self.object
+        first_redirect = app.redirect_uri_list[0] if app.redirect_uris else ""
         can = abilities(self.request.user, app)
         context.update(
             history=AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH],
-            consent_lines=scope_catalog.consent_lines(app.scope_names),
-            redirect_host=urlsplit(app.redirect_uri_list[0]).netloc if app.redirect_uris else "",
             can=can,
-            secret_made_by_other=secret_made_by_someone_else(app) if can["own"] else None,
+            # Someone else (support staff) gave the app a secret nobody was shown: tell its owner.
+            secret_reset_by_other=secret_made_by_someone_else(app) if can["own"] else None,
+            # The preview is the real consent screen, as the Auth button's link would open it.
+            **consent_context(app, app.scope_names, first_redirect),
         )
         return context
 

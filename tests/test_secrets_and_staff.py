@@ -60,23 +60,24 @@ def test_the_owner_is_told_on_the_apps_page_and_a_reset_of_their_own_clears_it(
 ):
     app, _ = make_app(user)
     page = user_client.get(app.get_absolute_url()).content.decode()
-    assert 'data-testid="secret-reset-notice"' not in page
+    assert 'data-testid="secret-reset-by-other"' not in page
     resetter.post(reverse("oauth_apps:reset_secret", args=[app.pk]))
     page = user_client.get(app.get_absolute_url()).content.decode()
-    assert 'data-testid="secret-reset-notice"' in page
-    assert f"Your client secret was replaced by {staff_user.username}" in page
+    assert 'data-testid="secret-reset-by-other"' in page
+    notice = page.split('data-testid="secret-reset-by-other"')[1].split("</div>")[0]
+    assert f"reset by <bdi>{staff_user.username}</bdi>" in notice
     # The owner resets it: they see the new secret, and the notice is gone.
     user_client.post(reverse("oauth_apps:reset_secret", args=[app.pk]))
     secret = user_client.get(credentials_url(app)).context["secret"]
     app.refresh_from_db()
     assert client_authenticates(app.client_id, secret)
-    assert 'data-testid="secret-reset-notice"' not in user_client.get(app.get_absolute_url()).content.decode()
+    assert 'data-testid="secret-reset-by-other"' not in user_client.get(app.get_absolute_url()).content.decode()
 
 
 def test_the_notice_is_for_the_owner_only(resetter, user, make_app):
     app, _ = make_app(user)
     resetter.post(reverse("oauth_apps:reset_secret", args=[app.pk]))
-    assert 'data-testid="secret-reset-notice"' not in resetter.get(app.get_absolute_url()).content.decode()
+    assert 'data-testid="secret-reset-by-other"' not in resetter.get(app.get_absolute_url()).content.decode()
 
 
 def test_staff_making_a_public_client_confidential_see_no_secret(staff_user, user_client, user, make_app):
@@ -90,7 +91,7 @@ def test_staff_making_a_public_client_confidential_see_no_secret(staff_user, use
     app.refresh_from_db()
     assert app.client_type == OAuthApplication.CLIENT_CONFIDENTIAL
     assert client.get(credentials_url(app)).context["secret"] is None
-    assert 'data-testid="secret-reset-notice"' in user_client.get(app.get_absolute_url()).content.decode()
+    assert 'data-testid="secret-reset-by-other"' in user_client.get(app.get_absolute_url()).content.decode()
 
 
 def test_a_superuser_resetting_someone_elses_secret_sees_none_either(
