@@ -71,7 +71,8 @@ def test_the_owner_is_told_on_the_apps_page_and_a_reset_of_their_own_clears_it(
     secret = user_client.get(credentials_url(app)).context["secret"]
     app.refresh_from_db()
     assert client_authenticates(app.client_id, secret)
-    assert 'data-testid="secret-reset-by-other"' not in user_client.get(app.get_absolute_url()).content.decode()
+    page = user_client.get(app.get_absolute_url()).content.decode()
+    assert 'data-testid="secret-reset-by-other"' not in page
 
 
 def test_the_notice_is_for_the_owner_only(resetter, user, make_app):
