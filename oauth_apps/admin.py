@@ -11,6 +11,7 @@ application's page is read-only.
 import csv
 import json
 from datetime import UTC
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -200,7 +201,9 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
             can_reset_secret=obj is not None
             and not obj.is_public
             and self.has_reset_secret_permission(request, obj),
-            audit_url=reverse("admin:oauth_apps_auditevent_changelist") + f"?app={obj.client_id}"
+            audit_url=reverse("admin:oauth_apps_auditevent_changelist")
+            + "?"
+            + urlencode({"app": obj.client_id})
             if obj is not None
             else "",
         )
