@@ -21,23 +21,23 @@ register = template.Library()
 RECENT = timedelta(hours=24)
 
 
-def exact(local) -> str:
-    """The full date and time with the zone's abbreviation and name: the tooltip's text."""
-    zone = timezone.get_current_timezone_name()
-    return f"{date_format(local, 'DATETIME_FORMAT')} {date_pattern(local, 'T')} ({zone})"
-
-
 @register.filter
 def when(value, style="datetime"):
     if not value:
         return "—"
     local = timezone.localtime(value)
+    # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
+    exact = f"{date_format(local, 'DATETIME_FORMAT')} {date_pattern(local, 'T')}"
     if abs(timezone.now() - value) < RECENT:
         text = naturaltime(value)
     elif style == "date":
         text = date_format(local, "DATE_FORMAT")
     else:
-        text = f"{date_format(local, 'DATETIME_FORMAT')} {date_pattern(local, 'T')}"
+        text = exact
     return format_html(
-        '<time datetime="{}" title="{}">{}</time>', local.isoformat(timespec="seconds"), exact(local), text
+        '<time datetime="{}" title="{} ({})">{}</time>',
+        local.isoformat(timespec="seconds"),
+        exact,
+        timezone.get_current_timezone_name(),
+        text,
     )
