@@ -11,6 +11,7 @@ application's page is read-only.
 import csv
 import json
 from datetime import UTC
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -29,6 +30,7 @@ from oauth2_provider.models import get_application_model
 
 from . import history
 from . import scopes as scope_catalog
+from .access import Action, may_act_on_others
 from .forms import ApplicationForm
 from .models import AuditEvent, Icon, OAuthApplication
 from .services import (
@@ -38,6 +40,7 @@ from .services import (
     delete_application,
     reset_secret,
     set_enabled,
+    set_resource_server,
 )
 
 
@@ -134,13 +137,13 @@ SHOWN_AS = {
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
-    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "updated"]
+    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "is_resource_server", "updated"]
     list_display_links = ["name"]
-    list_filter = ["enabled", ScopeFilter, "client_type"]
+    list_filter = ["enabled", ScopeFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
     list_select_related = ["user"]
     ordering = ["-created", "-id"]
-    actions = ["enable_apps", "disable_apps"]
+    actions = ["enable_apps", "disable_apps", "mark_resource_servers", "unmark_resource_servers"]
     # What a person edits is the registration form's list; the admin shows it with
     # the facts the server keeps, so a new form field appears here by itself.
     fields = [
@@ -149,6 +152,7 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         "user",
         "enabled",
         *(SHOWN_AS.get(name, name) for name in ApplicationForm.Meta.fields),
+        "is_resource_server",
         "modified_by",
         "created",
         "updated",
@@ -164,8 +168,12 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         # Registration goes through the portal's form, which runs every check.
         return False
 
+    # Who may do what is oauth_apps/access.py's rule, the same as on the portal's pages.
     def has_reset_secret_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
+        return may_act_on_others(request.user, Action.RESET_SECRET)
+
+    def has_mark_resource_server_permission(self, request, obj=None):
+        return may_act_on_others(request.user, Action.MARK_RESOURCE_SERVER)
 
     @admin.display(description=gettext_lazy("icon"))
     def icon_tag(self, obj):
@@ -200,7 +208,9 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
             can_reset_secret=obj is not None
             and not obj.is_public
             and self.has_reset_secret_permission(request, obj),
-            audit_url=reverse("admin:oauth_apps_auditevent_changelist") + f"?app={obj.client_id}"
+            audit_url=reverse("admin:oauth_apps_auditevent_changelist")
+            + "?"
+            + urlencode({"app": obj.client_id})
             if obj is not None
             else "",
         )
@@ -360,6 +370,32 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
     def disable_apps(self, request, queryset):
         return self._state_action(request, queryset, enabled=False, action="disable_apps")
 
+    @admin.action(
+        description=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
+        permissions=["mark_resource_server"],
+    )
+    def mark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=True) for app in queryset)
+        self.message_user(
+            request,
+            ngettext("%d app marked as a resource server.", "%d apps marked as resource servers.", count)
+            % count,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Unmark selected applications as resource servers"),
+        permissions=["mark_resource_server"],
+    )
+    def unmark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=False) for app in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%d app is no longer a resource server.", "%d apps are no longer resource servers.", count
+            )
+            % count,
+        )
+
     def delete_model(self, request, obj):
         delete_application(obj, actor=request.user)
 
@@ -484,7 +520,8 @@ def csv_response(events) -> StreamingHttpResponse:
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail, read-only: nobody adds, changes or deletes a record here."""
 
-    list_display = ["created", "action", "application_name", "client_id", "actor_name", "what_happened"]
+    # The client ID is on each record's page and in the CSV; the list keeps to what fits a screen.
+    list_display = ["created", "action", "application_name", "actor_name", "what_happened"]
     list_filter = ["action", ApplicationFilter, ActorFilter]
     search_fields = ["application_name", "client_id", "actor_name"]
     date_hierarchy = "created"
