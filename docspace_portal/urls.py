@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
+from accounts import views as account_views
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
 from common.ratelimit import by_ip, by_posted_username, rate_limited
@@ -13,7 +15,7 @@ from .health import healthz
 handler500 = "docspace_portal.errors.handler500"
 
 sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
-    auth_views.LoginView.as_view(redirect_authenticated_user=True)
+    account_views.SignInView.as_view(redirect_authenticated_user=True)
 )
 
 urlpatterns = [
@@ -21,6 +23,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    # portal.js's strings in the page's language; a static script URL, so script-src 'self' allows it.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),

@@ -8,6 +8,13 @@ from PIL import Image
 from oauth_apps.icons import clean_icon
 from oauth_apps.services import register_application
 
+from .catalogs import compile_stale
+
+
+def pytest_configure(config):
+    """Compiled catalogs are build output: make them from the .po sources before anything translates."""
+    compile_stale()
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

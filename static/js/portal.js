@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // Strings come from Django's JavaScript catalog (/jsi18n/, loaded before this file);
+  // without it they stay in English.
+  var gettext = window.gettext || function (text) { return text; };
+
   function onReady(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -15,7 +19,7 @@
         if (!field) return;
         var label = button.textContent;
         var done = function () {
-          button.textContent = "Copied";
+          button.textContent = gettext("Copied");
           setTimeout(function () { button.textContent = label; }, 1500);
         };
         if (navigator.clipboard && window.isSecureContext) {
@@ -101,7 +105,7 @@
       function sync() {
         if (write.checked) read.checked = true;
         read.disabled = write.checked;
-        read.title = write.checked ? "Included in Write" : "";
+        read.title = write.checked ? gettext("Included in Write") : "";
       }
       write.addEventListener("change", sync);
       sync();

@@ -1,0 +1,51 @@
+"""The translation catalogs as the tests see them: compiled before the run, read with polib."""
+
+import re
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+# The same options as `make messages` (docs/translating.md): catalogs must not churn.
+MAKEMESSAGES_OPTIONS = [
+    "-l", "de", "-l", "fr", "-l", "es", "-l", "ru", "-l", "zh_Hans", "-l", "ar",
+    "--ignore=tests", "--ignore=bench", "--ignore=var", "--ignore=node_modules",
+    "--no-obsolete", "--add-location=file",
+]  # fmt: skip
+DOMAINS = ("django", "djangojs")
+
+# %(name)s, %s, %d, %% is not one; {} and {name} for str.format strings.
+_PERCENT = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxX]")
+_BRACES = re.compile(r"\{[A-Za-z_0-9]*\}")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+
+
+def locale_dirs() -> list[str]:
+    """Catalog folder names (`zh_Hans`) of every language but English, from settings.LANGUAGES."""
+    from django.utils.translation import to_locale
+
+    return [to_locale(code) for code, _name in settings.LANGUAGES if code != "en"]
+
+
+def catalog_paths(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    return sorted(locale_dir.glob("*/LC_MESSAGES/*.po"))
+
+
+def compile_stale(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+    """Compile each .po whose .mo is missing or older, as `make` does; return what was compiled."""
+    compiled = []
+    for po in catalog_paths(locale_dir):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+            compiled.append(po)
+    return compiled
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(_PERCENT.findall(text.replace("%%", "")) + _BRACES.findall(text))
+
+
+def tags(text: str) -> list[str]:
+    return sorted(_TAG.findall(text))
