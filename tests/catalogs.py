@@ -49,3 +49,34 @@ def placeholders(text: str) -> list[str]:
 
 def tags(text: str) -> list[str]:
     return sorted(_TAG.findall(text))
+
+
+def translated(language: str, msgid: str, plural: str = "", number: int = 1) -> str:
+    """The catalog's translation of a source string; fails if the language has none."""
+    from django.utils import translation
+
+    with translation.override(language):
+        text = translation.ngettext(msgid, plural, number) if plural else translation.gettext(msgid)
+    source = (plural if number != 1 else msgid) if plural else msgid
+    assert text != source, f"{source!r} has no {language} translation"
+    return text
+
+
+def assert_speaks(page: str, language: str, *msgids: str) -> None:
+    """The page shows each string in `language` (as the template escapes it), and not in English."""
+    from django.utils.html import escape
+
+    for msgid in msgids:
+        text = translated(language, msgid)
+        assert escape(text) in page or text in page, f"{language}: {text!r} ({msgid!r}) not on the page"
+
+
+def js_translation(language: str, msgid: str) -> str:
+    """A portal.js string's translation, read from the djangojs catalog."""
+    import polib
+    from django.utils.translation import to_locale
+
+    catalog = polib.pofile(str(LOCALE_DIR / to_locale(language) / "LC_MESSAGES" / "djangojs.po"))
+    entry = catalog.find(msgid)
+    assert entry is not None and entry.translated() and entry.msgstr != msgid, (language, msgid)
+    return entry.msgstr
