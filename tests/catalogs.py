@@ -78,5 +78,7 @@ def js_translation(language: str, msgid: str) -> str:
 
     catalog = polib.pofile(str(LOCALE_DIR / to_locale(language) / "LC_MESSAGES" / "djangojs.po"))
     entry = catalog.find(msgid)
-    assert entry is not None and entry.translated() and entry.msgstr != msgid, (language, msgid)
+    assert entry is not None, (language, msgid)
+    assert entry.translated(), (language, msgid)
+    assert entry.msgstr != msgid, (language, msgid)
     return entry.msgstr
