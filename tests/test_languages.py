@@ -225,3 +225,52 @@ def test_dates_follow_the_language(user_client, make_app, user):
     with translation.override("de"):
         german_month = date_format(timezone.now(), "F")
     assert german_month in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_empty_list_speaks_the_language(user_client, language):
+    page = user_client.get(LIST_URL, headers={"accept-language": language}).content.decode()
+    assert_speaks(page, language, "No applications yet", "Register a new application", "Developer Tools")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_list_speaks_the_language_with_real_plurals(user_client, make_app, user, language):
+    for _ in range(3):
+        make_app(user)
+    page = user_client.get(LIST_URL, headers={"accept-language": language}).content.decode()
+    count = translated(language, "%(shown)s application", "%(shown)s applications", 3) % {"shown": 3}
+    assert count in page
+    assert_speaks(page, language, "Registered applications", "Modified", "Enabled")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_registration_errors_speak_the_language(user_client, language):
+    response = user_client.post(
+        reverse("oauth_apps:create"), {"save": "1"}, headers={"accept-language": language}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert_speaks(
+        page, language, "Enter the app name.", "Add at least one redirect URL.", "Choose at least one scope."
+    )
+    errors = len(response.context["form"].errors)
+    summary = translated(
+        language,
+        "Please correct the field marked below.",
+        "Please correct the %(counter)s fields marked below.",
+        errors,
+    )
+    assert summary % {"counter": errors} in page
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_credentials_page_speaks_the_language(user_client, form_data, png_icon, language):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form_data["icon"] = SimpleUploadedFile("icon.png", png_icon, content_type="image/png")
+    created = user_client.post(reverse("oauth_apps:create"), form_data, headers={"accept-language": language})
+    assert created.status_code == 302
+    page = user_client.get(created["Location"], headers={"accept-language": language}).content.decode()
+    assert_speaks(
+        page, language, "Client ID", "Client secret", "Copy the secret now. You will not see it again:"
+    )
