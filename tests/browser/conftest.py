@@ -72,3 +72,13 @@ def signed_in(page, live_server, django_user_model):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/settings/developer-tools/oauth/")
     return page
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the screenshots the language tests took, so a run's output leads to them."""
+    from .test_languages import SCREENSHOTS
+
+    if SCREENSHOTS:
+        terminalreporter.section("screenshots")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(path)
