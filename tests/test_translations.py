@@ -30,14 +30,15 @@ def _label(entry: polib.POEntry) -> str:
     return f"{entry.msgid!r}" + (f" (context {entry.msgctxt!r})" if entry.msgctxt else "")
 
 
-def _single_number_forms(catalog: polib.POFile) -> set[int]:
-    """Plural forms used for exactly one number (Arabic's 0, 1 and 2): they may leave the count out."""
+def _forms_that_may_omit_the_count(catalog: polib.POFile) -> set[int]:
+    """Plural forms used for one number only (Arabic's 0, 1 and 2) or for 0 and 1 (French "le champ"):
+    they may say the number in words. A form that also serves 21 or 101 (Russian) must show it."""
     expression = catalog.metadata["Plural-Forms"].split("plural=", 1)[1].rstrip(";")
     plural = gettext.c2py(expression)
-    uses: dict[int, int] = {}
+    numbers: dict[int, set[int]] = {}
     for n in range(1000):
-        uses[plural(n)] = uses.get(plural(n), 0) + 1
-    return {form for form, count in uses.items() if count == 1}
+        numbers.setdefault(plural(n), set()).add(n)
+    return {form for form, used in numbers.items() if len(used) == 1 or used <= {0, 1}}
 
 
 def test_every_offered_language_has_its_catalogs():
@@ -60,7 +61,7 @@ def test_catalog_has_no_untranslated_fuzzy_or_obsolete_entry(language, domain):
 @pytest.mark.parametrize(("language", "domain"), CATALOGS)
 def test_translations_keep_the_placeholders_and_tags_of_the_source(language, domain):
     catalog = _catalog(language, domain)
-    single = _single_number_forms(catalog)
+    single = _forms_that_may_omit_the_count(catalog)
     wrong = []
     for entry in catalog.translated_entries():
         if not entry.msgid_plural:
@@ -73,8 +74,7 @@ def test_translations_keep_the_placeholders_and_tags_of_the_source(language, dom
         for form, text in entry.msgstr_plural.items():
             found = set(placeholders(text))
             missing = expected - found
-            # A form for exactly one number ("one minute", Arabic "two minutes") may leave the count
-            # out, if it is named: a bare %d left out breaks the % formatting.
+            # Such a form may leave the count out if it is named: a bare %d left out breaks % formatting.
             allowed_missing = 1 if form in single and all("(" in p for p in missing) else 0
             unknown = found - expected - set(placeholders(entry.msgid))
             if unknown or len(missing) > allowed_missing or tags(text) != tags(entry.msgid_plural):
