@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import last_modified
+from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import JavaScriptCatalog
 
 from accounts import views as account_views
@@ -14,6 +17,13 @@ from .health import healthz
 
 handler500 = "docspace_portal.errors.handler500"
 
+# Catalogs change only with a deploy (a restart), so browsers may revalidate against
+# the start time; the language comes from the cookie or Accept-Language, hence Vary.
+_catalog_date = timezone.now()
+javascript_catalog = vary_on_headers("Accept-Language", "Cookie")(
+    last_modified(lambda request, **kwargs: _catalog_date)(JavaScriptCatalog.as_view())
+)
+
 sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
     account_views.SignInView.as_view(redirect_authenticated_user=True)
 )
@@ -25,7 +35,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     # portal.js's strings in the page's language; a static script URL, so script-src 'self' allows it.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path(
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),

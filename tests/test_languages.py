@@ -274,3 +274,11 @@ def test_credentials_page_speaks_the_language(user_client, form_data, png_icon, 
     assert_speaks(
         page, language, "Client ID", "Client secret", "Copy the secret now. You will not see it again:"
     )
+
+
+def test_javascript_catalog_revalidates_and_varies_by_language(client):
+    first = client.get(reverse("javascript-catalog"))
+    assert "Accept-Language" in first["Vary"]
+    assert "Cookie" in first["Vary"]
+    again = client.get(reverse("javascript-catalog"), headers={"if-modified-since": first["Last-Modified"]})
+    assert again.status_code == 304
