@@ -282,3 +282,22 @@ def test_javascript_catalog_revalidates_and_varies_by_language(client):
     assert "Cookie" in first["Vary"]
     again = client.get(reverse("javascript-catalog"), headers={"if-modified-since": first["Last-Modified"]})
     assert again.status_code == 304
+
+
+def test_counts_are_grouped_the_languages_way(user_client, make_app, user):
+    import copy
+
+    from oauth_apps.models import OAuthApplication
+
+    app, _secret = make_app(user)
+    copies = []
+    for number in range(1233):
+        clone = copy.copy(app)
+        clone.pk = clone.id = None
+        clone.name, clone.client_id = f"Copy {number}", f"copy-{number}"
+        copies.append(clone)
+    OAuthApplication.objects.bulk_create(copies)
+    for language, grouped in [("en", "1,234"), ("de", "1.234"), ("fr", "1\xa0234"), ("ru", "1\xa0234")]:
+        page = user_client.get(LIST_URL, headers={"accept-language": language}).content.decode()
+        summary = re.search(r'data-testid="list-count">([^<]*)<', page).group(1)
+        assert summary.strip().startswith(grouped), language
