@@ -11,6 +11,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
+from django.utils.html import escape
 
 from accounts.models import Profile
 from docspace_portal import errors
@@ -301,3 +302,33 @@ def test_counts_are_grouped_the_languages_way(user_client, make_app, user):
         page = user_client.get(LIST_URL, headers={"accept-language": language}).content.decode()
         summary = re.search(r'data-testid="list-count">([^<]*)<', page).group(1)
         assert summary.strip().startswith(grouped), language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_bad_request_page_speaks_the_language_without_a_request_context(client, language):
+    response = client.get(LOGIN_URL, headers={"accept-language": language, "host": "evil.example"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert_speaks(
+        page, language, "Bad request", "The request could not be understood. Go back and try again."
+    )
+    assert html_lang_dir(page)[0] == language
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_too_many_requests_page_speaks_the_language_with_a_real_plural(client, db, settings, language):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "1/5m"}
+    form = {"username": "nobody", "password": "wrong"}
+    client.post(LOGIN_URL, form, headers={"accept-language": language})
+    response = client.post(LOGIN_URL, form, headers={"accept-language": language})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert_speaks(page, language, "Too many requests")
+    minutes = response.context["minutes"]
+    text = translated(
+        language,
+        "You have tried this too often. Please wait about %(minutes)s minute and try again.",
+        "You have tried this too often. Please wait about %(minutes)s minutes and try again.",
+        minutes,
+    )
+    assert escape(text % {"minutes": minutes}) in page
