@@ -6,6 +6,7 @@ from django.views.decorators.http import last_modified
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import JavaScriptCatalog
 
+from accounts import urls as accounts_urls
 from accounts import views as account_views
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
@@ -40,6 +41,7 @@ urlpatterns = [
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
     ),
+    path("", include(accounts_urls)),
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
