@@ -41,8 +41,22 @@ class SettingsView(LoginRequiredMixin, FormView):
         # update_or_create: two first saves at once make one row, not an IntegrityError.
         Profile.objects.update_or_create(user=self.request.user, defaults=fields)
         zone = fields["time_zone"] or timezones.browser_zone(self.request) or settings.TIME_ZONE
+        language = fields["language"]
+        if language:
+            activate_for_request(self.request, language)  # the confirmation already in the new language
         messages.success(self.request, _("Saved. Dates are now shown in %(zone)s.") % {"zone": zone})
-        return redirect("settings")
+        response = redirect("settings")
+        if language:
+            _apply_language_cookie(response, language)
+        else:
+            # "Follow my browser": Accept-Language decides again.
+            response.delete_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -332,3 +332,34 @@ def test_too_many_requests_page_speaks_the_language_with_a_real_plural(client, d
         minutes,
     )
     assert escape(text % {"minutes": minutes}) in page
+
+
+SETTINGS_URL = reverse("settings")
+
+
+def test_settings_page_saves_the_language_and_speaks_it_at_once(user_client, user):
+    response = user_client.post(SETTINGS_URL, {"time_zone": "", "language": "ar"}, follow=True)
+    assert Profile.objects.get(user=user).language == "ar"
+    assert response.redirect_chain[0][0] == SETTINGS_URL
+    page = response.content.decode()
+    assert html_lang_dir(page) == ("ar", "rtl")
+    assert '<option value="ar" selected>العربيّة</option>' in page
+
+
+def test_settings_page_can_follow_the_browser_again(user_client, user):
+    Profile.objects.create(user=user, language="ar")
+    user_client.cookies[COOKIE] = "ar"
+    response = user_client.post(SETTINGS_URL, {"time_zone": "", "language": ""})
+    assert Profile.objects.get(user=user).language == ""
+    assert response.cookies[COOKIE].value == ""
+    assert (
+        html_lang_dir(user_client.get(SETTINGS_URL, headers={"accept-language": "de"}).content.decode())[0]
+        == "de"
+    )
+
+
+def test_settings_page_refuses_an_unoffered_language(user_client, user):
+    response = user_client.post(SETTINGS_URL, {"time_zone": "", "language": "xx"})
+    assert response.status_code == 400
+    assert response.context["form"].has_error("language", code="invalid_choice")
+    assert not Profile.objects.filter(user=user).exists()
