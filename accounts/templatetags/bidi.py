@@ -1,4 +1,7 @@
-"""Bidirectional text: what people wrote keeps its own direction inside a translated sentence."""
+"""Language helpers for templates: text keeps its own direction inside a translated sentence,
+and the switcher returns to the page it was used on."""
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import template
 from django.utils.html import format_html
@@ -17,3 +20,14 @@ def auto_dir(value):
 def ltr(value):
     """Wrap a host name, URL or identifier so it reads left to right even in an Arabic sentence."""
     return format_html('<bdi dir="ltr">{}</bdi>', value)
+
+
+@register.filter
+def without_ui_locales(path: str) -> str:
+    """The page's URL for the language switcher to return to, minus OpenID Connect's ui_locales:
+    a language the person picks must not be overruled by the one the app asked for."""
+    parts = urlsplit(path)
+    query = [
+        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "ui_locales"
+    ]
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))

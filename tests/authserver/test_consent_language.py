@@ -82,3 +82,17 @@ def test_an_arabic_app_name_keeps_its_direction_in_an_english_sentence(flow, mak
     app, _secret = make_app(user, name="تقويم الفريق")
     page = flow.authorize(app).content.decode()
     assert '<bdi dir="auto">تقويم الفريق</bdi>' in page
+
+
+def test_switching_language_on_the_consent_screen_drops_ui_locales_so_the_choice_shows(
+    flow, confidential_app
+):
+    app, _secret = confidential_app
+    page = flow.authorize(app, ui_locales="ar").content.decode()
+    next_url = re.search(r'<input type="hidden" name="next" value="([^"]+)">', page).group(1)
+    assert "ui_locales" not in next_url
+    assert "client_id=" in next_url
+    response = flow.client.post(
+        "/i18n/setlang/", {"language": "zh-hans", "next": next_url.replace("&amp;", "&")}
+    )
+    assert lang_of(flow.client.get(response["Location"])) == "zh-hans"
