@@ -7,9 +7,8 @@ from PIL import Image
 
 from oauth_apps.icons import clean_icon
 
-from .helpers import register
-
 from .catalogs import compile_stale
+from .helpers import register
 
 
 def pytest_configure(config):

@@ -27,7 +27,8 @@ def without_ui_locales(path: str) -> str:
     """The page's URL for the language switcher to return to, minus OpenID Connect's ui_locales:
     a language the person picks must not be overruled by the one the app asked for."""
     parts = urlsplit(path)
-    query = [
-        (key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "ui_locales"
-    ]
-    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(key == "ui_locales" for key, _value in pairs):
+        return path
+    query = urlencode([(key, value) for key, value in pairs if key != "ui_locales"], safe="/:")
+    return urlunsplit(("", "", parts.path, query, ""))
