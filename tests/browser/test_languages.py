@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from oauth_apps.scopes import SCOPES
 
+from ..catalogs import js_translation
+
 pytestmark = pytest.mark.browser
 
 LIST_PATH = "/settings/developer-tools/oauth/"
@@ -88,9 +90,7 @@ def test_arabic_mirrors_the_layout_and_keeps_identifiers_left_to_right(
     context.close()
 
 
-def test_copy_button_speaks_arabic_through_the_javascript_catalog(
-    browser, live_server, django_user_model, make_app
-):
+def test_portal_js_speaks_arabic_under_the_csp(browser, live_server, django_user_model, make_app):
     owner = django_user_model.objects.create_user("rana", "rana@example.com", "rana-password-1")
     app, _secret = make_app(owner)
     context = browser.new_context(locale="ar")
@@ -104,6 +104,13 @@ def test_copy_button_speaks_arabic_through_the_javascript_catalog(
     assert button.inner_text() == "نسخ"
     button.click()
     expect(button).to_have_text("تم النسخ")
+
+    # A string only portal.js says comes from the JavaScript catalog (/jsi18n/).
+    page.goto(f"{live_server.url}{LIST_PATH}new/")
+    page.locator('input[value="files:write"]').check()
+    expect(page.locator('input[value="files:read"]')).to_have_attribute(
+        "title", js_translation("ar", "Included in Write")
+    )
     assert problems == []  # the catalog loaded under the Content-Security-Policy
     context.close()
 
