@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import last_modified
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import JavaScriptCatalog
@@ -10,7 +11,7 @@ from accounts import urls as accounts_urls
 from accounts import views as account_views
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
-from common.ratelimit import by_ip, by_posted_username, rate_limited
+from common.ratelimit import sign_in_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -25,9 +26,13 @@ javascript_catalog = vary_on_headers("Accept-Language", "Cookie")(
     last_modified(lambda request, **kwargs: _catalog_date)(JavaScriptCatalog.as_view())
 )
 
-sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
-    account_views.SignInView.as_view(redirect_authenticated_user=True)
-)
+admin.site.site_header = _("DocSpace Portal administration")
+admin.site.site_title = _("DocSpace Portal administration")
+admin.site.index_title = _("Support: applications, their audit trail and people")
+
+# Every sign-in form shares one limiter (failed attempts, per address and per username).
+sign_in = sign_in_limited(account_views.SignInView.as_view(redirect_authenticated_user=True))
+admin_sign_in = sign_in_limited(admin.site.login)
 
 urlpatterns = [
     path("", oauth_app_views.home, name="home"),
@@ -45,5 +50,6 @@ urlpatterns = [
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
+    path("admin/login/", admin_sign_in),  # before admin.site.urls, which would serve it unlimited
     path("admin/", admin.site.urls),
 ]
