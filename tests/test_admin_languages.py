@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from oauth_apps.models import OAuthApplication
 from oauth_apps.toolkit_strings import TOOLKIT_CLIENT_TYPES, TOOLKIT_FIELD_LABELS, TOOLKIT_HELP_TEXTS
@@ -44,24 +45,27 @@ def test_admin_application_pages_speak_the_language(admin_client, user, make_app
     assert_speaks(
         change.content.decode(),
         language,
-        "redirect URIs",
-        "Allowed URIs list, space separated",
-        "allowed origins",
+        "Redirect URLs",
+        "Allowed origins",
+        "Where people are sent back after the consent screen. A request must name one of these exactly.",
         "privacy policy URL",
-        "last modified by",
+        "Audit trail",
     )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_admin_bulk_action_message_is_a_real_plural(admin_client, user, make_app, language):
+def test_admin_bulk_action_confirms_then_reports_with_a_real_plural(admin_client, user, make_app, language):
     apps = [make_app(user)[0] for _ in range(3)]
-    response = admin_client.post(
-        reverse("admin:oauth_apps_oauthapplication_changelist"),
-        {"action": "disable_apps", "_selected_action": [app.pk for app in apps]},
-        headers={"accept-language": language},
-        follow=True,
-    )
+    url = reverse("admin:oauth_apps_oauthapplication_changelist")
+    form = {"action": "disable_apps", "_selected_action": [app.pk for app in apps]}
+    headers = {"accept-language": language}
     with translation.override(language):
-        expected = translation.ngettext("%d app disabled.", "%d apps disabled.", 3) % 3
-    assert expected != "3 apps disabled."
-    assert expected in response.content.decode()
+        question = translation.ngettext(
+            "Disable %(count)d application?", "Disable %(count)d applications?", 3
+        )
+        done = translation.ngettext("%(count)d app disabled.", "%(count)d apps disabled.", 3) % {"count": 3}
+    confirmation = admin_client.post(url, form, headers=headers).content.decode()
+    assert escape(question % {"count": 3}) in confirmation
+    response = admin_client.post(url, {**form, "post": "yes"}, headers=headers, follow=True)
+    assert done != "3 apps disabled."
+    assert escape(done) in response.content.decode()
