@@ -295,7 +295,7 @@ def test_counts_are_grouped_the_languages_way(user_client, make_app, user):
     for number in range(1233):
         clone = copy.copy(app)
         clone.pk = clone.id = None
-        clone.name, clone.client_id = f"Copy {number}", f"copy-{number}"
+        clone.name, clone.client_id, clone.name_key = f"Copy {number}", f"copy-{number}", f"copy {number}"
         copies.append(clone)
     OAuthApplication.objects.bulk_create(copies)
     for language, grouped in [("en", "1,234"), ("de", "1.234"), ("fr", "1\xa0234"), ("ru", "1\xa0234")]:
