@@ -47,8 +47,7 @@ def no_sideways_scrolling(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-# 390 px joins once the phone layout (logical-property CSS, issue 10) is on main.
-@pytest.mark.parametrize("width", [1366])
+@pytest.mark.parametrize("width", [1366, 390])
 def test_arabic_mirrors_the_layout_and_keeps_identifiers_left_to_right(
     browser, live_server, django_user_model, make_app, screenshot_dir, record_property, width
 ):
