@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev system-deps node-deps lint format check migrate bench loadtest screenshots clean
+.PHONY: run test setup setup-dev system-deps node-deps lint format check migrate bench loadtest screenshots clean messages compilemessages
 
 run: setup migrate  ## set up, make the data directory, migrate, make sure an admin exists, serve http://127.0.0.1:8000
 	$(BIN)/python manage.py ensure_admin
@@ -15,8 +15,8 @@ run: setup migrate  ## set up, make the data directory, migrate, make sure an ad
 test: setup-dev node-deps lint check  ## set up, lint, and run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-setup: system-deps $(VENV)/.runtime
-setup-dev: system-deps $(VENV)/.dev
+setup: system-deps $(VENV)/.runtime compilemessages
+setup-dev: system-deps $(VENV)/.dev compilemessages
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -42,8 +42,18 @@ $(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
 		echo "npm is missing: install Node.js 18+ for the accessibility checks of the browser tests"; \
 	fi
 
-# python-magic needs the system's libmagic; install it where we may, else say how.
+# python-magic needs the system's libmagic, and the translation catalogs GNU gettext
+# (msgfmt compiles them, xgettext extracts strings); install them where we may, else say how.
 system-deps:
+	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing gettext (compiles the translation catalogs)…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
+		else \
+			echo "GNU gettext is missing: install it first (Debian/Ubuntu: sudo apt-get install gettext; macOS: brew install gettext)"; \
+			exit 1; \
+		fi; \
+	fi
 	@if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing libmagic1 (needed by python-magic)…"; \
@@ -53,6 +63,20 @@ system-deps:
 			exit 1; \
 		fi; \
 	fi
+
+# Compiled catalogs (.mo) are build output, not in git: made from locale/*/LC_MESSAGES/*.po on
+# every run, so they are never stale. The test run compiles them too (tests/conftest.py).
+compilemessages: $(VENV)/.runtime
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var
+
+# Re-extract every translatable string into the catalogs (docs/translating.md). Always with
+# exactly these options, so catalogs do not churn between machines.
+MAKEMESSAGES = DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemessages \
+	-l de -l fr -l es -l ru -l zh_Hans -l ar --ignore=tests --ignore=bench --ignore=var \
+	--ignore=node_modules --no-obsolete --add-location=file
+messages: $(VENV)/.dev
+	$(MAKEMESSAGES)
+	$(MAKEMESSAGES) -d djangojs
 
 migrate: setup
 	$(BIN)/python manage.py init_data_dir

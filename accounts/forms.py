@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from . import timezones
@@ -11,7 +12,7 @@ class ProfileSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["time_zone"]
+        fields = ["time_zone", "language"]
 
     def __init__(self, *args, browser_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,4 +34,14 @@ class ProfileSettingsForm(forms.ModelForm):
                 "without it the portal uses %(zone)s."
             )
             % {"zone": settings.TIME_ZONE},
+        )
+        languages = [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+        self.fields["language"] = forms.ChoiceField(
+            label=_("Language"),
+            choices=[("", _("Follow my browser")), *languages],
+            required=False,
+            help_text=_(
+                "The portal speaks to you in this language in every browser you sign in to. "
+                "The language menu at the top of each page changes it too."
+            ),
         )

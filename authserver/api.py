@@ -10,7 +10,10 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.http import JsonResponse
+from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
@@ -27,17 +30,20 @@ def _challenge(status: int, error: str = "", description: str = "", scope: str =
     if error:
         parameters.append(f'error="{error}"')
     if description:
-        parameters.append(f'error_description="{description}"')
+        # RFC 6750 §3 allows only printable ASCII here, so the header stays English;
+        # the JSON body, which a person may read, is in the request's language.
+        with translation.override("en"):
+            parameters.append(f'error_description="{description}"')
     if scope:
         parameters.append(f'scope="{scope}"')
-    body = {"error": error or "invalid_token", "error_description": description}
+    body = {"error": error or "invalid_token", "error_description": str(description)}
     response = JsonResponse(body, status=status)
     response["WWW-Authenticate"] = "Bearer " + ", ".join(parameters)
     return response
 
 
 def bad_request(description: str, *, code: str, field: str = "") -> JsonResponse:
-    body = {"error": "invalid_request", "code": code, "error_description": description}
+    body = {"error": "invalid_request", "code": code, "error_description": str(description)}
     if field:
         body["field"] = field
     return JsonResponse(body, status=400)
@@ -57,18 +63,21 @@ class BearerView(OAuthLibMixin, View):
             return self.http_method_not_allowed(request, *args, **kwargs)
         if "access_token" in request.GET:
             return _challenge(
-                400, "invalid_request", "Send the access token in the Authorization header, not the URL."
+                400, "invalid_request", _("Send the access token in the Authorization header, not the URL.")
             )
         if not request.headers.get("Authorization", "").startswith("Bearer "):
             return _challenge(401)
         valid, oauth_request = self.verify_request(request)
         if not valid:
-            return _challenge(401, "invalid_token", "The access token is invalid, expired or revoked.")
+            return _challenge(401, "invalid_token", _("The access token is invalid, expired or revoked."))
         granted = set(oauth_request.access_token.scope.split())
         needed = self.scopes[request.method]
         if not granted.intersection(needed):
             return _challenge(
-                403, "insufficient_scope", "The access token lacks the scope for this call.", " ".join(needed)
+                403,
+                "insufficient_scope",
+                _("The access token lacks the scope for this call."),
+                " ".join(needed),
             )
         request.resource_owner = oauth_request.user
         return super().dispatch(request, *args, **kwargs)
@@ -103,7 +112,7 @@ class SelfView(BearerView):
         try:
             data = json.loads(request.body or b"null")
         except (UnicodeDecodeError, ValueError):
-            return bad_request("The body must be JSON.", code="invalid_json")
+            return bad_request(gettext("The body must be JSON."), code="invalid_json")
         try:
             user = services.update_display_name(request.resource_owner, data)
         except services.InvalidProfile as error:
@@ -120,10 +129,11 @@ class PeopleView(BearerView):
             start = int(request.GET.get("startIndex", 0))
             count = int(request.GET.get("count", DEFAULT_PAGE_SIZE))
         except ValueError:
-            return bad_request("startIndex and count must be whole numbers.", code="invalid_paging")
+            return bad_request(gettext("startIndex and count must be whole numbers."), code="invalid_paging")
         if start < 0 or not 1 <= count <= MAX_PAGE_SIZE:
             return bad_request(
-                f"startIndex must be 0 or more and count from 1 to {MAX_PAGE_SIZE}.", code="invalid_paging"
+                gettext("startIndex must be 0 or more and count from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE},
+                code="invalid_paging",
             )
         people = get_user_model().objects.filter(is_active=True).order_by("pk")
         total = people.count()

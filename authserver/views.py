@@ -24,6 +24,7 @@ from oauth2_provider.views import AuthorizationView, OAuthServerMetadataView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from accounts.languages import activate_for_request, ui_locales_language
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication
 
@@ -72,6 +73,11 @@ class ConsentView(AuthorizationView):
     template_name = "authserver/consent.html"
 
     def dispatch(self, request, *args, **kwargs):
+        # The end user's language, not the app developer's: OIDC ui_locales first, then
+        # the person's own choice (the cookie) and Accept-Language, as on every page.
+        language = ui_locales_language(request.POST.get("ui_locales") or request.GET.get("ui_locales", ""))
+        if language:
+            activate_for_request(request, language)
         # A disabled app is named as such, even before anyone signs in.
         client_id = queryable_client_id(request.POST.get("client_id") or request.GET.get("client_id"))
         app = OAuthApplication.objects.filter(client_id=client_id).first() if client_id else None
@@ -98,6 +104,8 @@ class ConsentView(AuthorizationView):
         application = context.get("application")
         if application is not None:
             context.update(consent_context(application, context.get("scopes", []), context["redirect_uri"]))
+            # Carried through the Allow/Deny POST so what follows speaks the same language.
+            context["ui_locales"] = self.request.GET.get("ui_locales", "")[:200]
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -184,7 +192,7 @@ class IntrospectView(OAuthLibMixin, View):
         token_value = request.POST.get("token")
         if not token_value:
             return JsonResponse(
-                {"error": "invalid_request", "error_description": "The token parameter is missing."},
+                {"error": "invalid_request", "error_description": str(_("The token parameter is missing."))},
                 status=400,
             )
         answer = self.describe(token_value)

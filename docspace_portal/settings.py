@@ -127,6 +127,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie (set by the switcher, and at sign-in from the profile),
+    # else Accept-Language, else English; it also sets Content-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -216,7 +219,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "oauth_apps:list"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Names as each language calls itself are shown by the switcher (get_language_info).
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ru", "Russian"),
+    ("zh-hans", "Simplified Chinese"),
+    ("ar", "Arabic"),
+]
+# Catalogs are compiled (.mo) by `make run`/`make test` and the test run itself; see docs/translating.md.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A year, so an anonymous visitor's choice survives; signing in re-applies the profile's choice.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 # The zone for people who chose none and whose browser did not say (accounts/timezones.py).
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True

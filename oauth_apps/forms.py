@@ -30,7 +30,10 @@ class FormRenderer(DjangoTemplates):
 
 
 def url_input(placeholder=""):
-    return forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false", "placeholder": placeholder})
+    # dir="ltr": a URL reads left to right even on an Arabic page.
+    return forms.TextInput(
+        attrs={"inputmode": "url", "spellcheck": "false", "placeholder": placeholder, "dir": "ltr"}
+    )
 
 
 class WebURLField(forms.CharField):

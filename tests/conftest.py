@@ -7,7 +7,13 @@ from PIL import Image
 
 from oauth_apps.icons import clean_icon
 
+from .catalogs import compile_stale
 from .helpers import register
+
+
+def pytest_configure(config):
+    """Compiled catalogs are build output: make them from the .po sources before anything translates."""
+    compile_stale()
 
 
 @pytest.fixture(autouse=True)

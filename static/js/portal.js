@@ -2,6 +2,10 @@
 (function () {
   "use strict";
 
+  // Strings come from Django's JavaScript catalog (/jsi18n/, loaded before this file);
+  // without it they stay in English.
+  var gettext = window.gettext || function (text) { return text; };
+
   function onReady(fn) {
     if (document.readyState !== "loading") fn();
     else document.addEventListener("DOMContentLoaded", fn);
@@ -33,7 +37,7 @@
         var field = document.querySelector(button.getAttribute("data-copy"));
         if (!field) return;
         var done = function () {
-          var copied = button.getAttribute("data-copied") || "Copied";
+          var copied = button.getAttribute("data-copied") || gettext("Copied");
           button.textContent = copied;
           if (status) status.textContent = copied;
           setTimeout(function () {
@@ -136,7 +140,7 @@
       function sync() {
         if (write.checked) read.checked = true;
         read.disabled = write.checked;
-        read.title = write.checked ? "Included in Write" : "";
+        read.title = write.checked ? gettext("Included in Write") : "";
       }
       write.addEventListener("change", sync);
       sync();

@@ -17,14 +17,18 @@ def test_consent_screen_shows_the_app_its_scopes_and_the_return_host(flow, confi
     response = flow.authorize(app)
     page = response.content.decode()
     assert response.status_code == 200
-    assert f'<a href="{app.website_url}" rel="noopener noreferrer" target="_blank">{app.name}</a>' in page
+    # The app's own name keeps its own direction inside the translated sentence.
+    assert (
+        f'<a href="{app.website_url}" rel="noopener noreferrer" target="_blank">'
+        f'<bdi dir="auto">{app.name}</bdi></a>' in page
+    )
     assert "would like the ability to access the following data in your account:" in page
     assert f'src="{app.icon_url}" width="32" height="32"' in page
     # A write scope replaces its read line.
     assert "View and manage basic information about your profile" in page
     assert "View basic information about your profile" not in page
     assert "View all accounts" in page
-    assert "<strong>app.example.com</strong>" in page
+    assert '<strong><bdi dir="ltr">app.example.com</bdi></strong>' in page
     assert app.privacy_policy_url in page
     assert app.terms_of_service_url in page
     assert "Signed in as alice" in page
@@ -136,7 +140,7 @@ def test_a_private_use_scheme_redirect_works_for_a_public_app(flow, public_app):
 def test_consent_page_allows_a_private_use_scheme_target(flow, public_app):
     response = flow.authorize(public_app, redirect_uri="com.example.app:/oauth2redirect")
     assert "com.example.app:" in response["Content-Security-Policy"]
-    assert "<strong>com.example.app</strong>" in response.content.decode()
+    assert '<strong><bdi dir="ltr">com.example.app</bdi></strong>' in response.content.decode()
 
 
 @pytest.mark.parametrize("scope", ["rooms:read", "no-such-scope", "accounts:write"])

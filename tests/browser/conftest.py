@@ -167,3 +167,13 @@ def dana(django_user_model):
 def signed_in(page, live_server, dana):
     """A page signed in through the real sign-in form."""
     return sign_in(page, live_server)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the screenshots the language tests took, so a run's output leads to them."""
+    from .test_languages import SCREENSHOTS
+
+    if SCREENSHOTS:
+        terminalreporter.section("screenshots")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(path)
