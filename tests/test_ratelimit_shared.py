@@ -17,7 +17,9 @@ from .tcp_proxy import free_port
 from .test_outage import _wait_for, prepare_server
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_DB = 13
+# Its own Redis database, so two suites running at once (CI runs SQLite and PostgreSQL side by side)
+# never flush each other's counters.
+REDIS_DB = int(os.environ.get("PORTAL_TEST_REDIS_DB", "13"))
 
 
 @pytest.fixture
