@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import urls as accounts_urls
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
+from clients_api import urls as clients_api_urls
 from common.ratelimit import by_ip, by_posted_username, rate_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
@@ -29,6 +30,8 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
+    path("settings/api-tokens/", include((clients_api_urls.token_urlpatterns, "api_tokens"))),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
+    path("api/2.0/", include(clients_api_urls)),
     path("admin/", admin.site.urls),
 ]

@@ -18,11 +18,19 @@ def parse_pk(value) -> int | None:
     return pk if 0 < pk <= MAX_PK else None
 
 
+def visible_applications(user):
+    """The applications `user` may see and manage: staff see all, others their own.
+
+    The pages and the management API both ask this; nothing else decides it.
+    """
+    queryset = OAuthApplication.objects.all()
+    if not user.is_staff:
+        queryset = queryset.filter(user=user)
+    return queryset
+
+
 class OwnedApplicationMixin(LoginRequiredMixin):
-    """Scope every lookup to what the user may see: staff see all, others their own."""
+    """Scope every lookup to what the user may see (visible_applications)."""
 
     def get_queryset(self):
-        queryset = OAuthApplication.objects.all()
-        if not self.request.user.is_staff:
-            queryset = queryset.filter(user=self.request.user)
-        return queryset
+        return visible_applications(self.request.user)
