@@ -342,11 +342,11 @@ class BulkView(ApiView):
         if errors:
             return problems.invalid(request, errors)
         apps = list(self.visible().filter(pk__in=ids).defer("client_secret").order_by(Lower("name")))
+        found = {app.pk for app in apps}  # before a delete empties the pks
         if action == "delete":
             count = services.bulk_delete(apps, actor=self.caller.user)
         else:
             count = services.bulk_set_enabled(apps, actor=self.caller.user, enabled=action == "enable")
-        found = {app.pk for app in apps}
         return _json(
             {
                 "action": action,
