@@ -120,6 +120,17 @@ MATRIX = [
     ("api:self", False, "get", None, cells(401, 401, 401, 401)),
     ("api:people", False, "get", None, cells(401, 401, 401, 401)),
     ("admin:index", False, "get", None, cells(302, 302, 302, 200)),
+    # The management API never reads the session: a signed-in browser is not a caller.
+    ("clients_api:clients", False, "get", None, cells(401, 401, 401, 401)),
+    ("clients_api:clients", False, "post", {}, cells(401, 401, 401, 401)),
+    ("clients_api:client", True, "get", None, cells(401, 401, 401, 401)),
+    ("clients_api:disable", True, "post", {}, cells(401, 401, 401, 401)),
+    ("clients_api:reset_secret", True, "post", {}, cells(401, 401, 401, 401)),
+    ("clients_api:bulk", False, "post", "ids", cells(401, 401, 401, 401)),
+    ("clients_api:openapi", False, "get", None, cells(200, 200, 200, 200)),
+    ("clients_api:reference", False, "get", None, cells(200, 200, 200, 200)),
+    ("api_tokens:list", False, "get", None, cells(LOGIN, 200, 200, 200)),
+    ("api_tokens:list", False, "post", {"create": "1"}, cells(LOGIN, 400, 400, 400)),
 ]
 
 CELLS = [
@@ -149,6 +160,54 @@ def test_permission_matrix(people, make_app, name, pk, method, body, role, expec
     else:
         data = body
     response = client.get(url, data) if method == "get" else client.post(url, data or {})
+    assert response.status_code == expected
+    if role in ("anonymous", "other"):
+        fresh = OAuthApplication.objects.filter(pk=app.pk).first()
+        assert fresh is not None
+        assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)
+
+
+# --- the management API, called with each role's own read/write token ---------------
+
+# (operation name, needs the app's pk, method, JSON body, {role: status}); "anonymous" sends no token.
+API_MATRIX = [
+    ("clients_api:clients", False, "get", None, cells(401, 200, 200, 200)),
+    ("clients_api:clients", False, "post", {}, cells(401, 400, 400, 400)),
+    ("clients_api:client", True, "get", None, cells(401, 200, 404, 200)),
+    ("clients_api:client", True, "patch", {"description": "x"}, cells(401, 200, 404, 200)),
+    ("clients_api:client", True, "put", {}, cells(401, 400, 404, 400)),
+    ("clients_api:client", True, "delete", None, cells(401, 204, 404, 204)),
+    ("clients_api:enable", True, "post", None, cells(401, 200, 404, 200)),
+    ("clients_api:disable", True, "post", None, cells(401, 200, 404, 200)),
+    ("clients_api:reset_secret", True, "post", None, cells(401, 200, 404, 200)),
+    ("clients_api:audit", True, "get", None, cells(401, 200, 404, 200)),
+    # Bulk acts on the visible ids and reports the rest as not found.
+    ("clients_api:bulk", False, "post", "ids", cells(401, 200, 200, 200)),
+]
+
+API_CELLS = [
+    pytest.param(name, pk, method, body, role, expected[role], id=f"{name}-{method}-{role}")
+    for name, pk, method, body, expected in API_MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected"), API_CELLS)
+def test_api_permission_matrix(people, make_app, api_token, name, pk, method, body, role, expected):
+    import json
+
+    app, _ = make_app(people["owner"])
+    client = Client(raise_request_exception=False)
+    headers = {"If-Match": f'"{app.version}"'}
+    if people[role] is not None:
+        headers["Authorization"] = f"Bearer {api_token(people[role])}"
+    url = reverse(name, args=[app.pk] if pk else [])
+    if body == "ids":
+        body = {"action": "disable", "ids": [app.pk]}
+    kwargs = {"headers": headers}
+    if body is not None:
+        kwargs.update(data=json.dumps(body), content_type="application/json")
+    response = getattr(client, method)(url, **kwargs)
     assert response.status_code == expected
     if role in ("anonymous", "other"):
         fresh = OAuthApplication.objects.filter(pk=app.pk).first()
