@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from oauth_apps.forms import HTML_NAMES, ApplicationEditForm
+from oauth_apps.forms import HTML_NAMES, ApplicationEditForm, URLListField
 from oauth_apps.icons import MAX_ICON_BYTES
 
 from .problems import field_error
@@ -103,7 +103,7 @@ def read_body(request, *, multipart: bool) -> tuple[dict, dict]:
 
 
 def _expected_type(field) -> type:
-    if isinstance(field, forms.MultipleChoiceField) or field.widget.__class__.__name__ == "ListInput":
+    if isinstance(field, forms.MultipleChoiceField | URLListField):
         return list
     if isinstance(field, forms.BooleanField):
         return bool
