@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from oauth_apps import audit, services
-from oauth_apps.access import visible_applications
+from oauth_apps.access import Action, applications_for, is_owner
 from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 from oauth_apps.listing import PAGE_SIZES, ListQuery, ListQueryForm, PagePaginator
 from oauth_apps.models import AuditEvent
@@ -27,7 +27,8 @@ from .auth import READ, WRITE, authenticate, limit
 from .resources import BadBody, current_values, etag, form_input, read_body, represent, represent_event
 
 AUDIT_PAGE_SIZE = 50
-BULK_ACTIONS = ("enable", "disable", "delete")
+# Each bulk action and the power it needs over each app (as on the list page).
+BULK_ACTIONS = {"enable": Action.CHANGE, "disable": Action.CHANGE, "delete": Action.DELETE}
 # As on the pages: a bulk action acts on what one page of the list can show.
 MAX_BULK = max(PAGE_SIZES)
 
@@ -69,11 +70,16 @@ class ApiView(View):
             headers={"Allow": ", ".join(allowed)},
         )
 
-    def visible(self):
-        return visible_applications(self.caller.user)
+    def visible(self, action: Action):
+        """The apps the caller may do `action` to: the pages' rule (oauth_apps/access.py)."""
+        return applications_for(self.caller.user, action)
 
-    def get_app(self, pk):
-        return self.visible().select_related("user").filter(pk=pk).first()
+    def get_app(self, pk, action: Action = Action.VIEW):
+        return self.visible(action).select_related("user").filter(pk=pk).first()
+
+    def secret_for_caller(self, app, secret):
+        """Only the owner ever sees a client secret (access.py); anyone else gets null."""
+        return secret if is_owner(self.caller.user, app) else None
 
 
 def _page_links(request, paginator, page) -> dict:
@@ -120,7 +126,7 @@ class ClientListView(ApiView):
         if not form.is_valid():
             return problems.invalid(request, problems.form_errors(form))
         query = ListQuery.from_params(request.GET)
-        queryset = query.apply(self.visible().select_related("user"))
+        queryset = query.apply(self.visible(Action.LIST).select_related("user"))
         paginator, page = _paginate(request, queryset, query.per_page)
         if isinstance(page, HttpResponse):
             return page
@@ -226,7 +232,7 @@ class ClientView(ApiView):
         return self.update(request, pk, partial=True)
 
     def update(self, request, pk, *, partial: bool):
-        app = self.get_app(pk)
+        app = self.get_app(pk, Action.CHANGE)
         if app is None:
             return problems.not_found(request)
         version = _if_match(request, app, required=True)
@@ -259,11 +265,11 @@ class ClientView(ApiView):
         body["changed"] = sorted(result.changes)
         body["authorizations_revoked"] = result.revoked
         if result.secret:
-            body["client_secret"] = result.secret
+            body["client_secret"] = self.secret_for_caller(result.app, result.secret)
         return _json(body, ETag=etag(result.app))
 
     def delete(self, request, pk):
-        app = self.get_app(pk)
+        app = self.get_app(pk, Action.DELETE)
         if app is None:
             return problems.not_found(request)
         version = _if_match(request, app, required=False)
@@ -278,9 +284,10 @@ class ClientActionView(ApiView):
 
     http_method_names = ["post"]
     action = ""
+    access = {"enable": Action.CHANGE, "disable": Action.CHANGE, "reset_secret": Action.RESET_SECRET}
 
     def post(self, request, pk):
-        app = self.get_app(pk)
+        app = self.get_app(pk, self.access[self.action])
         if app is None:
             return problems.not_found(request)
         version = _if_match(request, app, required=False)
@@ -308,7 +315,7 @@ class ClientActionView(ApiView):
             return limited
         secret = services.reset_secret(app, actor=self.caller.user)
         body = represent(app, request)
-        body["client_secret"] = secret
+        body["client_secret"] = self.secret_for_caller(app, secret)
         return _json(body, ETag=etag(app))
 
 
@@ -341,7 +348,12 @@ class BulkView(ApiView):
             )
         if errors:
             return problems.invalid(request, errors)
-        apps = list(self.visible().filter(pk__in=ids).defer("client_secret").order_by(Lower("name")))
+        apps = list(
+            self.visible(BULK_ACTIONS[action])
+            .filter(pk__in=ids)
+            .defer("client_secret")
+            .order_by(Lower("name"))
+        )
         found = {app.pk for app in apps}  # before a delete empties the pks
         if action == "delete":
             count = services.bulk_delete(apps, actor=self.caller.user)

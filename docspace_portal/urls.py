@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import urls as accounts_urls
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
 from clients_api import urls as clients_api_urls
-from common.ratelimit import by_ip, by_posted_username, rate_limited
+from common.ratelimit import sign_in_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -14,9 +15,13 @@ from .health import healthz
 
 handler500 = "docspace_portal.errors.handler500"
 
-sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
-    auth_views.LoginView.as_view(redirect_authenticated_user=True)
-)
+admin.site.site_header = _("DocSpace Portal administration")
+admin.site.site_title = _("DocSpace Portal administration")
+admin.site.index_title = _("Support: applications, their audit trail and people")
+
+# Every sign-in form shares one limiter (failed attempts, per address and per username).
+sign_in = sign_in_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+admin_sign_in = sign_in_limited(admin.site.login)
 
 urlpatterns = [
     path("", oauth_app_views.home, name="home"),
@@ -33,5 +38,6 @@ urlpatterns = [
     path("settings/api-tokens/", include((clients_api_urls.token_urlpatterns, "api_tokens"))),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
     path("api/2.0/", include(clients_api_urls)),
+    path("admin/login/", admin_sign_in),  # before admin.site.urls, which would serve it unlimited
     path("admin/", admin.site.urls),
 ]

@@ -374,10 +374,28 @@ def test_another_users_app_is_404_everywhere(api, other_user, make_app):
     assert OAuthApplication.objects.get(pk=theirs.pk).version == 1
 
 
-def test_staff_see_every_app(client, staff_user, other_user, api_token, make_app):
+def test_staff_act_on_others_apps_only_with_the_django_permission(
+    client, staff_user, other_user, api_token, make_app
+):
+    from .conftest import grant
+
     theirs, _ = make_app(other_user)
     api = OpenApiClient(client, api_token(staff_user))
+    assert api("getClient", id=theirs.pk).status_code == 404
+    grant(staff_user, "view_oauthapplication")
     assert api("getClient", id=theirs.pk).status_code == 200
+    assert api("disableClient", id=theirs.pk).status_code == 404
+
+
+def test_only_the_owner_ever_sees_a_secret(client, staff_user, other_user, api_token, make_app):
+    from .conftest import grant
+
+    theirs, _ = make_app(other_user)
+    grant(staff_user, "reset_secret_oauthapplication")
+    response = OpenApiClient(client, api_token(staff_user))("resetClientSecret", id=theirs.pk)
+    assert response.status_code == 200
+    assert response.json()["client_secret"] is None
+    assert AuditEvent.objects.filter(application_pk=theirs.pk, action=AuditAction.SECRET_RESET).exists()
 
 
 def test_no_token_is_401_with_a_bearer_challenge(api):

@@ -30,9 +30,10 @@ def documented_codes() -> list[tuple[str, str]]:
         match = ROW.match(line)
         if not match or match.group(1) in ("field", "---"):
             continue
-        label, codes = match.groups()
-        for code in re.findall(r"`([a-z_]+)`", codes):
-            rows.append((by_label[label], code))
+        labels, codes = match.groups()
+        for label in labels.split(", "):
+            for code in re.findall(r"`([a-z_]+)`", codes):
+                rows.append((by_label[label], code))
     return rows
 
 
@@ -43,6 +44,23 @@ TRIGGERS = {
     ("name", "max_length"): {"name": "n" * 256},
     ("name", "name_taken"): {"name": "TAKEN name"},
     ("description", "max_length"): {"description": "d" * 256},
+    ("name", "line_break"): {"name": "Two\nlines"},
+    ("name", "mixed_script"): {"name": "\u0410pple Calendar"},
+    ("name", "null_characters_not_allowed"): {"name": "Nul\x00name"},
+    **{
+        (field, code): {field: text}
+        for field in ("name", "description")
+        for code, text in {
+            "control_character": "Bell\x07here",
+            "line_separator": "One\u2028two",
+            "bidi_control": "Abc\u202edef",
+            "invisible_character": "Ab\u200bcd",
+            "byte_order_mark": "Ab\ufeffcd",
+            "tag_character": "Abc\U000e0041",
+            "unassigned_character": "Abc\ue000",
+            "invisible_only": "\u0301\u0301\u0301",
+        }.items()
+    },
     ("icon", "icon_required"): {"icon": None},
     ("icon", "icon_too_large"): {"icon": base64.b64encode(b"\x89PNG" + b"\0" * MAX_ICON_BYTES).decode()},
     ("redirect_uris", "redirect_uris_required"): {"redirect_uris": []},

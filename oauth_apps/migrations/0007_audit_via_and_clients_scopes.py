@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0004_name_at_least_3_characters"),
+        ("oauth_apps", "0006_name_key_unique"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
