@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "oauth_apps",
     "authserver",
     "accounts",
+    "clients_api",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,9 @@ RATE_LIMITS = {
     "register": env.str("RATE_LIMIT_REGISTER", default="60/h"),
     "secret_reset": env.str("RATE_LIMIT_SECRET_RESET", default="10/h"),
     "token": env.str("RATE_LIMIT_TOKEN", default="30/h"),
+    # Management API calls, per token; and making personal access tokens, per user.
+    "api": env.str("RATE_LIMIT_API", default="300/m"),
+    "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
 }
 
 # --- Security headers -------------------------------------------------------

@@ -11,6 +11,7 @@ from accounts import urls as accounts_urls
 from accounts import views as account_views
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
+from clients_api import urls as clients_api_urls
 from common.ratelimit import sign_in_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
@@ -49,7 +50,9 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
+    path("settings/api-tokens/", include((clients_api_urls.token_urlpatterns, "api_tokens"))),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
+    path("api/2.0/", include(clients_api_urls)),
     path("admin/login/", admin_sign_in),  # before admin.site.urls, which would serve it unlimited
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,33 @@
 """The audit trail: one function that every service calls after a change."""
 
+import contextlib
+from contextvars import ContextVar
+
 from .models import AuditAction, AuditEvent, OAuthApplication
 
 # Field names whose values must never be written to the trail.
 SECRET_FIELDS = frozenset({"client_secret"})
+
+# What the actor acted through, when not the portal's pages (an API token, say).
+_via: ContextVar[str] = ContextVar("audit_via", default="")
+
+
+@contextlib.contextmanager
+def acting_through(description: str):
+    """Record `description` as the means of every change made inside this block.
+
+    The services stay unaware of who calls them: the management API wraps its
+    calls in this, and each record it leads to names the token.
+    """
+    reset = _via.set(description)
+    try:
+        yield
+    finally:
+        _via.reset(reset)
+
+
+def current_via() -> str:
+    return _via.get()
 
 
 def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | None = None) -> AuditEvent:
@@ -19,4 +43,5 @@ def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | No
         action=action,
         app_version=app.version,
         changes=changes,
+        via=_via.get(),
     )

@@ -238,6 +238,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    # What the actor acted through when it was not the portal's pages, e.g. an API token.
+    via = models.CharField(_("via"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
     # The application's version after the event: an edit form opened at version
     # N shows the events above N when its save is refused as a conflict.

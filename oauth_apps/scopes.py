@@ -50,6 +50,15 @@ SCOPES: tuple[Scope, ...] = (
     Scope("rooms:read", "rooms", "read", _("View all rooms"), 1 << 6),
     Scope("rooms:write", "rooms", "write", _("View and manage all rooms"), 1 << 7, "rooms:read"),
     Scope("openid", "openid", "read", _("View your personal data"), 1 << 8),
+    Scope("clients:read", "clients", "read", _("View the OAuth apps you manage"), 1 << 9),
+    Scope(
+        "clients:write",
+        "clients",
+        "write",
+        _("View, register, change and delete the OAuth apps you manage"),
+        1 << 10,
+        implies="clients:read",
+    ),
 )
 SCOPES_BY_NAME: dict[str, Scope] = {scope.name: scope for scope in SCOPES}
 ALL_SCOPE_BITS = sum(scope.bit for scope in SCOPES)
@@ -60,6 +69,7 @@ GROUP_LABELS = {
     "files": _("Files & Folders"),
     "rooms": _("Rooms"),
     "openid": _("Open ID"),
+    "clients": _("OAuth apps"),
 }
 
 

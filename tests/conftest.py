@@ -107,3 +107,29 @@ def make_app(db):
         return register(owner, data)
 
     return make
+
+
+@pytest.fixture
+def api_token(db):
+    """A personal access token for a user: api_token(user, scopes=...) -> the token string."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clients_api import tokens
+
+    def make(owner, scopes=("clients:read", "clients:write"), days=30, name="ci"):
+        value, _token = tokens.issue(
+            owner, name=name, scopes=list(scopes), expires=timezone.now() + timedelta(days=days)
+        )
+        return value
+
+    return make
+
+
+@pytest.fixture
+def api(client, user, api_token):
+    """The OpenAPI-driven client, calling as `user` with a read/write token (see tests/openapi_client.py)."""
+    from .openapi_client import OpenApiClient
+
+    return OpenApiClient(client, api_token(user))

@@ -105,6 +105,17 @@ MATRIX = [
     ("api:self", False, "get", None, cells(401, 401, 401, 401), None),
     ("api:people", False, "get", None, cells(401, 401, 401, 401), None),
     ("admin:index", False, "get", None, cells(302, 302, 302, 200), None),
+    # The management API never reads the session: a signed-in browser is not a caller.
+    ("clients_api:clients", False, "get", None, cells(401, 401, 401, 401), None),
+    ("clients_api:clients", False, "post", {}, cells(401, 401, 401, 401), None),
+    ("clients_api:client", True, "get", None, cells(401, 401, 401, 401), None),
+    ("clients_api:disable", True, "post", {}, cells(401, 401, 401, 401), None),
+    ("clients_api:reset_secret", True, "post", {}, cells(401, 401, 401, 401), None),
+    ("clients_api:bulk", False, "post", "ids", cells(401, 401, 401, 401), None),
+    ("clients_api:openapi", False, "get", None, cells(200, 200, 200, 200), None),
+    ("clients_api:reference", False, "get", None, cells(200, 200, 200, 200), None),
+    ("api_tokens:list", False, "get", None, cells(LOGIN, 200, 200, 200), None),
+    ("api_tokens:list", False, "post", {"create": "1"}, cells(LOGIN, 400, 400, 400), None),
 ]
 
 CELLS = [
@@ -149,6 +160,65 @@ def test_permission_matrix(user, other_user, make_app, name, pk, method, body, r
     else:
         data = body
     response = client.get(url, data) if method == "get" else client.post(url, data or {})
+    assert response.status_code == expected
+    if power not in POWERS.get(role, set()):
+        fresh = OAuthApplication.objects.filter(pk=app.pk).first()
+        assert fresh is not None
+        assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)
+
+
+# --- the management API, called with each role's own read/write token ---------------
+
+
+def api_cells(granted, who, denied=404):
+    """As app_cells, for the API: no token is a 401 (there is no sign-in page to send a script to)."""
+    return {"anonymous": 401} | allowed(granted, denied, **who)
+
+
+EVERYONE = dict.fromkeys(ROLES[1:], True)
+
+# (URL name, needs the app's pk, method, JSON body, {role: status}, the power it uses or None)
+API_MATRIX = [
+    ("clients_api:clients", False, "get", None, api_cells(200, EVERYONE), None),
+    ("clients_api:clients", False, "post", {}, api_cells(400, EVERYONE), None),
+    ("clients_api:client", True, "get", None, api_cells(200, VIEWERS), None),
+    ("clients_api:client", True, "patch", {"description": "x"}, api_cells(200, EDITORS), "change"),
+    ("clients_api:client", True, "put", {}, api_cells(400, EDITORS), "change"),
+    ("clients_api:client", True, "delete", None, api_cells(204, DELETERS), "delete"),
+    ("clients_api:enable", True, "post", None, api_cells(200, EDITORS), "change"),
+    ("clients_api:disable", True, "post", None, api_cells(200, EDITORS), "change"),
+    ("clients_api:reset_secret", True, "post", None, api_cells(200, RESETTERS), "reset"),
+    ("clients_api:audit", True, "get", None, api_cells(200, VIEWERS), None),
+    # Bulk acts on the ids the caller may act on and reports the rest as not found.
+    ("clients_api:bulk", False, "post", "ids", api_cells(200, EVERYONE), "change"),
+]
+
+API_CELLS = [
+    pytest.param(name, pk, method, body, role, expected[role], power, id=f"api-{name}-{method}-{role}")
+    for name, pk, method, body, expected, power in API_MATRIX
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected", "power"), API_CELLS)
+def test_api_permission_matrix(
+    user, other_user, make_app, api_token, name, pk, method, body, role, expected, power
+):
+    import json
+
+    app, _ = make_app(user)
+    client = Client(raise_request_exception=False)
+    person = visitor(role, user, other_user)
+    headers = {"If-Match": f'"{app.version}"'}
+    if person is not None:
+        headers["Authorization"] = f"Bearer {api_token(person)}"
+    url = reverse(name, args=[app.pk] if pk else [])
+    if body == "ids":
+        body = {"action": "disable", "ids": [app.pk]}
+    kwargs = {"headers": headers}
+    if body is not None:
+        kwargs.update(data=json.dumps(body), content_type="application/json")
+    response = getattr(client, method)(url, **kwargs)
     assert response.status_code == expected
     if power not in POWERS.get(role, set()):
         fresh = OAuthApplication.objects.filter(pk=app.pk).first()

@@ -14,6 +14,8 @@ STORED_BITS = {
     "rooms:read": 64,
     "rooms:write": 128,
     "openid": 256,
+    "clients:read": 512,
+    "clients:write": 1024,
 }
 
 
