@@ -1,34 +1,43 @@
-"""Which browser origins may call the token, userinfo and API endpoints.
+"""Which browser origins may call the token, revocation, userinfo and API endpoints.
 
-An origin is allowed when it is an allowed origin of an enabled app. The answer is
-read from the database on every request, so removing an origin or disabling an app
-takes effect at once; nothing is cached between requests.
+One decision, `origin_allowed`, answers both questions a browser request raises:
+- CORS (django-cors-headers asks `check_request_enabled`): may this origin read the
+  answer? Yes when it is an allowed origin of any enabled app — a preflight does not
+  say which client it is for.
+- Refusal (authserver/origins.py): may this origin make this request at all? For the
+  token and revocation endpoints it must be an allowed origin of the client the
+  request names, for userinfo of the client the token was issued to, for the API of
+  any enabled app.
+
+The answer is read from the database on every request, so removing an origin or
+disabling an app takes effect at once; nothing is cached between requests.
 """
 
 import re
 
 from django.conf import settings
 
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, queryable_client_id
 
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
 
 
-def origin_allowed(origin: str) -> bool:
-    """True when an enabled app lists `origin` exactly among its allowed origins.
+def origin_allowed(origin: str, *, client_id: str | None = None) -> bool:
+    """True when an enabled app (the one with `client_id`, if given) lists `origin` exactly.
 
     `allowed_origins` is a space-separated text column, so the database narrows the
     candidates with a substring match and Python confirms an exact entry (the
-    substring "https://a.example" also occurs in "https://a.example.org").
+    substring "https://a.example" also occurs in "https://a.example.org"). One query.
     """
     if not origin or " " in origin or origin == "null":
         return False
-    candidates = (
-        OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
-        .values_list("allowed_origins", flat=True)
-        .iterator(chunk_size=100)
-    )
-    return any(origin in allowed.split() for allowed in candidates)
+    candidates = OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
+    if client_id is not None:
+        if queryable_client_id(client_id) is None:
+            return False
+        candidates = candidates.filter(client_id=client_id)
+    rows = candidates.values_list("allowed_origins", flat=True).iterator(chunk_size=100)
+    return any(origin in allowed.split() for allowed in rows)
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:
