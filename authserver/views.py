@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
 from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.views import AuthorizationView
@@ -95,6 +96,22 @@ class ConsentView(AuthorizationView):
             request.GET = request.GET.copy()
             del request.GET["approval_prompt"]
         return super().get(request, *args, **kwargs)
+
+    def handle_no_permission(self):
+        # Signed out with prompt=none: OpenID Connect Core §3.1.2.6 says
+        # login_required. The toolkit validates the request first, and our validator
+        # refuses every silent authorization with consent_required, which would tell
+        # the client the wrong thing to do next.
+        if "none" in self.request.GET.get("prompt", "").split():
+            try:
+                self.validate_authorization_request(self.request)
+            except OAuthToolkitError as error:
+                found = error.oauthlib_error
+                if isinstance(found, oauth_errors.ConsentRequired):
+                    login = oauth_errors.LoginRequired(state=found.state)
+                    error = OAuthToolkitError(error=login, redirect_uri=found.redirect_uri)
+                return self.error_response(error, application=None)
+        return super().handle_no_permission()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -14,6 +14,8 @@ from jwcrypto import jwk, jws, jwt
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from tests.live_consent import allow, signed_in_browser
+
 REDIRECT_URI = "https://app.example.com/callback"
 TIMEOUT = 10
 
@@ -30,41 +32,6 @@ def post(url, **kwargs):
 def _plain_http_live_server(monkeypatch):
     # The live server speaks http on loopback; oauthlib refuses http unless told.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-def hidden_inputs(html: str) -> dict[str, str]:
-    fields = {}
-    for tag in re.findall(r"<input [^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name and 'type="hidden"' in tag:
-            fields[name.group(1)] = value.group(1).replace("&amp;", "&") if value else ""
-    return fields
-
-
-def signed_in_browser(base: str, username: str, password: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{base}/accounts/login/")
-    token = hidden_inputs(page.text)["csrfmiddlewaretoken"]
-    response = browser.post(
-        f"{base}/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "username": username, "password": password},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
-    return browser
-
-
-def allow(browser: requests.Session, authorization_url: str) -> str:
-    """Open the consent screen, click Allow, return where the browser is sent."""
-    page = browser.get(authorization_url)
-    assert page.status_code == 200
-    assert "would like the ability to access the following data in your account" in page.text
-    response = browser.post(
-        page.url, data={**hidden_inputs(page.text), "allow": "Allow"}, allow_redirects=False
-    )
-    assert response.status_code == 302
-    return response.headers["Location"]
 
 
 @pytest.fixture
