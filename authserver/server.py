@@ -16,6 +16,27 @@ RESPONSE_TYPES = ["code"]
 GRANT_TYPES = ["authorization_code", "refresh_token"]
 
 
+# Parameters of an authorization request that oauthlib carries as attributes (the
+# consent form sends them back as credentials, not in the query).
+_CARRIED = ("state", "nonce", "code_challenge", "code_challenge_method", "scope", "response_type", "claims")
+
+
+def refuse_control_characters(request) -> dict:
+    """`invalid_request` for a parameter with a control character (RFC 6749 Appendix A).
+
+    Such a value can only be an attack or a broken client, and a NUL byte would reach
+    PostgreSQL when the code is saved, which refuses it with an error.
+    """
+    values = [value for _key, value in request.uri_query_params]
+    values += [getattr(request, name, None) for name in _CARRIED]
+    for value in values:
+        if isinstance(value, str) and any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+            raise errors.InvalidRequestError(
+                description="A parameter contains a control character.", request=request
+            )
+    return {}
+
+
 def require_code_response_type(request) -> dict:
     """Anything but `code` is `unsupported_response_type` (RFC 6749 §4.1.2.1).
 
@@ -64,4 +85,8 @@ class PortalServer(Server):
         )
         # The OpenID grant wraps its own OAuth 2.0 code grant; both see every request.
         for grant in (self.auth_grant, self.openid_connect_auth):
-            grant.custom_validators.pre_auth[:0] = [require_code_response_type, require_s256]
+            grant.custom_validators.pre_auth[:0] = [
+                refuse_control_characters,
+                require_code_response_type,
+                require_s256,
+            ]

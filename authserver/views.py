@@ -291,6 +291,22 @@ def json_error(status: int, error: str, description: str) -> JsonResponse:
     return response
 
 
+def malformed_parameters(request) -> JsonResponse | None:
+    """`invalid_request` for a parameter with a control character, before anything runs.
+
+    RFC 6749 Appendix A allows none in any parameter of these endpoints, and a NUL byte
+    would reach PostgreSQL (which refuses it with an error, not an empty result).
+    """
+    for key, values in request.POST.lists():
+        if any(_has_control_character(text) for text in (key, *values)):
+            return json_error(400, "invalid_request", f"The {key!r} parameter contains a control character.")
+    return None
+
+
+def _has_control_character(text: str) -> bool:
+    return any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+
+
 def with_client_challenge(response):
     """RFC 6749 §5.2: `invalid_client` is a 401 with the scheme the client may use, Basic.
 
@@ -310,6 +326,8 @@ class TokenView(dot_views.TokenView):
     """
 
     def post(self, request, *args, **kwargs):
+        if malformed := malformed_parameters(request):
+            return malformed
         grant_type = request.POST.get("grant_type")
         if not grant_type:
             return json_error(400, "invalid_request", "The grant_type parameter is missing.")
@@ -326,6 +344,8 @@ class RevokeTokenView(dot_views.RevokeTokenView):
     """RFC 7009 revocation, refused before anything runs for an origin the client never allowed."""
 
     def post(self, request, *args, **kwargs):
+        if malformed := malformed_parameters(request):
+            return malformed
         if refused := refuse_foreign_origin(request, client_id=client_id_of(request)):
             return refused
         return with_client_challenge(super().post(request, *args, **kwargs))
