@@ -49,4 +49,14 @@ def check_request_enabled(sender, request, **kwargs) -> bool:
     """
     if not _CORS_PATHS.match(request.path_info):
         return False
-    return origin_allowed(request.headers.get("origin", ""))
+    return origin_allowed_for_any_app(request)
+
+
+def origin_allowed_for_any_app(request) -> bool:
+    """`origin_allowed` for the request's Origin and any enabled app, asked once per request.
+
+    The CORS middleware and the refusal in authserver/origins.py both need this answer.
+    """
+    if not hasattr(request, "_origin_allowed_for_any_app"):
+        request._origin_allowed_for_any_app = origin_allowed(request.headers.get("origin", ""))
+    return request._origin_allowed_for_any_app

@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 
 from django.http import JsonResponse
 
-from .cors import origin_allowed
+from .cors import origin_allowed, origin_allowed_for_any_app
 
 
 def request_origin(request) -> str | None:
@@ -55,7 +55,7 @@ def refuse_foreign_origin(request, *, client_id: str | None = None, any_app: boo
     if origin is None:
         return None
     if any_app:
-        allowed = origin_allowed(origin)
+        allowed = origin_allowed_for_any_app(request)
     else:
         allowed = client_id is not None and origin_allowed(origin, client_id=client_id)
     return None if allowed else origin_refused(origin)

@@ -351,3 +351,18 @@ def test_a_nul_byte_at_the_revocation_endpoint_is_a_4xx(confidential_app, field)
     response = Client(raise_request_exception=False).post("/oauth/revoke/", data)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
+
+
+def test_a_refresh_token_introspects_as_inactive(flow, confidential_app, client):
+    # Documented in docs/authorization-server.md: introspection answers resource
+    # servers, which are only ever sent access tokens.
+    app, secret = confidential_app
+    tokens = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    response = client.post(
+        "/oauth/introspect/", {"token": tokens["refresh_token"]}, headers=basic(app.client_id, secret)
+    )
+    assert response.json() == {"active": False}
+    access = client.post(
+        "/oauth/introspect/", {"token": tokens["access_token"]}, headers=basic(app.client_id, secret)
+    )
+    assert access.json()["active"] is True
