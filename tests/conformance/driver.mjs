@@ -1,6 +1,7 @@
 // Drives the live portal with a certified OAuth 2.0 / OpenID Connect client library.
 //
-// Usage: node driver.mjs < request.json   (one JSON object in, one JSON object out)
+// Usage: node driver.mjs   (one JSON request a line on stdin, one JSON answer a line on stdout;
+//        pytest keeps one process for the session instead of starting Node for every step)
 //
 // request: {command, library: "openid-client" | "oauth4webapi", issuer, algorithm: "oidc" | "oauth2",
 //           client: {client_id, client_secret?, auth: "basic" | "post" | "none", redirect_uri}, ...}
@@ -15,6 +16,7 @@
 // The only allowance made is plain http, because the live server listens on loopback.
 // Every failure the library raises is reported (name, code, error), never swallowed: pytest
 // asserts on the output and a non-zero exit fails the test.
+import { createInterface } from 'node:readline';
 import * as client from 'openid-client';
 import * as oauth from 'oauth4webapi';
 
@@ -41,16 +43,6 @@ async function attempt(fn) {
   } catch (error) {
     return { ok: false, failure: describeError(error) };
   }
-}
-
-function readStdin() {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (chunk) => (data += chunk));
-    process.stdin.on('end', () => resolve(JSON.parse(data)));
-    process.stdin.on('error', reject);
-  });
 }
 
 // --- openid-client -----------------------------------------------------------------------------
@@ -258,16 +250,25 @@ const oauth4webapi = {
 
 const libraries = { 'openid-client': openidClient, oauth4webapi };
 
-const req = await readStdin();
-const library = libraries[req.library];
-if (!library || !library[req.command]) {
-  process.stderr.write(`unknown library or command: ${req.library} ${req.command}\n`);
-  process.exit(2);
+async function answer(line) {
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch (error) {
+    return { unexpected: describeError(error) };
+  }
+  const library = libraries[req.library];
+  if (!library || !library[req.command]) {
+    return { unexpected: { message: `unknown library or command: ${req.library} ${req.command}` } };
+  }
+  try {
+    return (await library[req.command](req)) ?? null;
+  } catch (error) {
+    return { unexpected: describeError(error) };
+  }
 }
-try {
-  const result = await library[req.command](req);
-  process.stdout.write(JSON.stringify(result ?? null));
-} catch (error) {
-  process.stdout.write(JSON.stringify({ unexpected: describeError(error) }));
-  process.exit(1);
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (line.trim()) process.stdout.write(JSON.stringify(await answer(line)) + '\n');
 }

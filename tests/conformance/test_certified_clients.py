@@ -1,16 +1,18 @@
 """Certified client libraries (openid-client, oauth4webapi) against the live server.
 
 Each library runs under Node (driver.mjs, pinned in package.json beside it, installed by
-`make test` with `npm ci`). Python plays the person: it signs in and answers the consent
-screen with a requests session. Everything a client does — discovery, building the
-authorization request, reading the redirect back (state, iss, nonce), the code exchange
-with PKCE, ID token validation (signature included), userinfo, refresh rotation and
-replay, introspection, revocation — is done by the library, with its own checks. The
-only allowance is plain http, because the live server listens on loopback.
+`make test` with `npm ci`; one Node process serves the whole session). Python plays the
+person: it signs in and answers the consent screen with a requests session. Everything
+a client does — discovery, building the authorization request, reading the redirect
+back (state, iss, nonce), the code exchange with PKCE, ID token validation (signature
+included), userinfo, refresh rotation and replay, introspection, revocation — is done
+by the library, with its own checks. The only allowance is plain http, because the
+live server listens on loopback.
 """
 
 import json
 import os
+import select
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,30 +27,55 @@ LIBRARIES = ["openid-client", "oauth4webapi"]
 CONFIDENTIAL_REDIRECT = "https://client.example.com/callback"
 NATIVE_REDIRECT = "http://127.0.0.1:8765/callback"
 SCOPE = "openid accounts.self:read"
+ANSWER_TIMEOUT = 60
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None or not (HERE / "node_modules" / "openid-client").is_dir():
-        pytest.fail(
-            "Node and the pinned client libraries are needed: run `make test`, or "
-            "`npm ci --prefix tests/conformance` once."
+class Driver:
+    """One Node process for the whole session; one JSON line in, one JSON line out."""
+
+    def __init__(self):
+        node = shutil.which("node")
+        if node is None or not (HERE / "node_modules" / "openid-client").is_dir():
+            pytest.fail(
+                "Node and the pinned client libraries are needed: run `make test`, or "
+                "`npm ci --prefix tests/conformance` once."
+            )
+        self.process = subprocess.Popen(
+            [node, str(HERE / "driver.mjs")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=HERE,
+            env={**os.environ, "NODE_NO_WARNINGS": "1"},
         )
-    return node
+
+    def __call__(self, request: dict) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], ANSWER_TIMEOUT)
+        if not ready:
+            pytest.fail(f"the Node driver did not answer within {ANSWER_TIMEOUT} s")
+        line = self.process.stdout.readline()
+        if not line:
+            pytest.fail("the Node driver stopped: " + self.process.stderr.read())
+        answer = json.loads(line)
+        assert "unexpected" not in answer, answer["unexpected"] if isinstance(answer, dict) else answer
+        return answer
+
+    def close(self):
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
 
 
-def run_driver(request: dict) -> dict:
-    completed = subprocess.run(
-        [_node(), str(HERE / "driver.mjs")],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=HERE,
-        env={**os.environ, "NODE_NO_WARNINGS": "1"},
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads(completed.stdout)
+@pytest.fixture(scope="session")
+def run_driver():
+    driver = Driver()
+    yield driver
+    driver.close()
 
 
 @pytest.fixture
@@ -84,23 +111,27 @@ def person(portal, user):
     return signed_in_browser(portal, "alice", "alice-password-1")
 
 
-def driver(command, library, portal, client, algorithm="oidc", **extra):
-    return run_driver(
-        {
-            "command": command,
-            "library": library,
-            "issuer": portal,
-            "algorithm": algorithm,
-            "client": client,
-            "scope": SCOPE,
-            **extra,
-        }
-    )
+@pytest.fixture
+def driver(run_driver):
+    def call(command, library, portal, client, algorithm="oidc", **extra):
+        return run_driver(
+            {
+                "command": command,
+                "library": library,
+                "issuer": portal,
+                "algorithm": algorithm,
+                "client": client,
+                "scope": SCOPE,
+                **extra,
+            }
+        )
+
+    return call
 
 
 @pytest.mark.parametrize("algorithm", ["oidc", "oauth2"])
 @pytest.mark.parametrize("library", LIBRARIES)
-def test_the_library_accepts_both_metadata_documents(portal, clients, library, algorithm):
+def test_the_library_accepts_both_metadata_documents(driver, portal, clients, library, algorithm):
     seen = driver("discover", library, portal, clients["basic"], algorithm)["metadata"]
     path = "openid-configuration" if algorithm == "oidc" else "oauth-authorization-server"
     served = requests.get(f"{portal}/.well-known/{path}", timeout=10).json()
@@ -112,7 +143,7 @@ def test_the_library_accepts_both_metadata_documents(portal, clients, library, a
 
 @pytest.mark.parametrize("auth", ["basic", "post", "none"])
 @pytest.mark.parametrize("library", LIBRARIES)
-def test_the_whole_flow_passes_the_librarys_checks(portal, clients, person, user, library, auth):
+def test_the_whole_flow_passes_the_librarys_checks(driver, portal, clients, person, user, library, auth):
     client = clients[auth]
     begun = driver("begin", library, portal, client)
     callback = answer_consent(person, begun["authorization_url"])
@@ -143,7 +174,7 @@ def test_the_whole_flow_passes_the_librarys_checks(portal, clients, person, user
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
-def test_a_reused_code_is_refused_and_the_first_tokens_stop_working(portal, clients, person, library):
+def test_a_reused_code_is_refused_and_the_first_tokens_stop_working(driver, portal, clients, person, library):
     client = clients["basic"]
     begun = driver("begin", library, portal, client)
     callback = answer_consent(person, begun["authorization_url"])
@@ -177,7 +208,9 @@ ERROR_CASES = {
 
 @pytest.mark.parametrize("case", list(ERROR_CASES))
 @pytest.mark.parametrize("library", LIBRARIES)
-def test_every_error_redirect_passes_the_librarys_response_validation(portal, clients, person, library, case):
+def test_every_error_redirect_passes_the_librarys_response_validation(
+    driver, portal, clients, person, library, case
+):
     extra, how, expected = ERROR_CASES[case]
     client = clients["basic"]
     begun = driver("begin", library, portal, client, extra=extra)
