@@ -81,8 +81,8 @@ class BearerView(OAuthLibMixin, View):
         if not valid:
             return self.challenge(401, "invalid_token", "The access token is invalid, expired or revoked.")
         if self.origin_policy == "token_client" and request_origin(request) is not None:
-            client_id = oauth_request.access_token.application.client_id
-            if refused := refuse_foreign_origin(request, client_id=client_id):
+            client = oauth_request.access_token.application
+            if refused := refuse_foreign_origin(request, client=client):
                 return refused
         granted = set(oauth_request.access_token.scope.split())
         needed = self.scopes[request.method]

@@ -17,27 +17,31 @@ import re
 
 from django.conf import settings
 
-from oauth_apps.models import OAuthApplication, queryable_client_id
+from oauth_apps.models import OAuthApplication
 
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
 
 
-def origin_allowed(origin: str, *, client_id: str | None = None) -> bool:
-    """True when an enabled app (the one with `client_id`, if given) lists `origin` exactly.
+def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
+    """Is `origin` allowed to call us from a browser?
 
-    `allowed_origins` is a space-separated text column, so the database narrows the
-    candidates with a substring match and Python confirms an exact entry (the
-    substring "https://a.example" also occurs in "https://a.example.org"). One query.
+    - With `client`: when that app is enabled and lists `origin` exactly among its
+      allowed origins. No query: the app is already loaded.
+    - Without: when any enabled app lists it. `allowed_origins` is a space-separated
+      text column, so the database narrows the candidates with a substring match and
+      Python confirms an exact entry ("https://a.example" also occurs in
+      "https://a.example.org"). One query.
     """
     if not origin or " " in origin or origin == "null":
         return False
-    candidates = OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
-    if client_id is not None:
-        if queryable_client_id(client_id) is None:
-            return False
-        candidates = candidates.filter(client_id=client_id)
-    rows = candidates.values_list("allowed_origins", flat=True).iterator(chunk_size=100)
-    return any(origin in allowed.split() for allowed in rows)
+    if client is not None:
+        return bool(client.enabled) and origin in client.allowed_origin_list
+    candidates = (
+        OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
+        .values_list("allowed_origins", flat=True)
+        .iterator(chunk_size=100)
+    )
+    return any(origin in allowed.split() for allowed in candidates)
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:

@@ -23,6 +23,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from oauth_apps.models import queryable_client_id
 
+from .cors import origin_allowed
 from .models import AuthorizationCodeRecord
 from .redirects import client_redirect_uri_allowed
 
@@ -122,8 +123,8 @@ class PortalValidator(OAuth2Validator):
     # --- Browsers and OpenID Connect -----------------------------------------
 
     def is_origin_allowed(self, client_id, origin, request, *args, **kwargs):
-        client = request.client
-        return client is not None and client.enabled and origin in client.allowed_origin_list
+        # The same rule as CORS (authserver/cors.py), asked for this client only.
+        return request.client is not None and origin_allowed(origin, request.client)
 
     def validate_silent_login(self, request):
         return True

@@ -13,6 +13,8 @@ from urllib.parse import unquote_plus
 
 from django.http import JsonResponse
 
+from oauth_apps.models import OAuthApplication, queryable_client_id
+
 from .cors import origin_allowed, origin_allowed_for_any_app
 
 
@@ -44,12 +46,13 @@ def origin_refused(origin: str) -> JsonResponse:
     return response
 
 
-def refuse_foreign_origin(request, *, client_id: str | None = None, any_app: bool = False):
+def refuse_foreign_origin(request, *, client=None, client_id: str | None = None, any_app: bool = False):
     """A 400 `invalid_request` JSON answer when the request's Origin is not allowed, else None.
 
-    `client_id`: the origin must be an allowed origin of that client. `any_app`: of
-    any enabled app (the API, where the token names the client only after a lookup
-    we do not want to make for a page that may not call us at all).
+    The origin must be an allowed origin of `client` (an application already loaded),
+    of the app with `client_id`, or with `any_app` of any enabled app (the API, where
+    the token names the client only after a lookup we do not make for a page that may
+    not call us at all).
     """
     origin = request_origin(request)
     if origin is None:
@@ -57,5 +60,7 @@ def refuse_foreign_origin(request, *, client_id: str | None = None, any_app: boo
     if any_app:
         allowed = origin_allowed_for_any_app(request)
     else:
-        allowed = client_id is not None and origin_allowed(origin, client_id=client_id)
+        if client is None and queryable_client_id(client_id) is not None:
+            client = OAuthApplication.objects.filter(client_id=client_id).first()
+        allowed = client is not None and origin_allowed(origin, client)
     return None if allowed else origin_refused(origin)
