@@ -14,6 +14,8 @@ capability. Each value states what the server really does:
 - `ui_locales_supported` once the portal speaks more than one language.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
@@ -50,8 +52,9 @@ def ui_locales() -> list[str] | None:
 
 def server_metadata(request) -> dict:
     iss = issuer(request)
-    # Endpoints live at the issuer's origin (the issuer has no path).
-    base = iss.rstrip("/")
+    # Endpoints live at the issuer's origin (as the toolkit builds them), whatever its path.
+    parts = urlsplit(iss)
+    base = f"{parts.scheme}://{parts.netloc}"
     validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS()
     data = {
         "issuer": iss,
