@@ -16,6 +16,7 @@ import hashlib
 from collections import OrderedDict
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -109,14 +110,12 @@ class PortalValidator(OAuth2Validator):
     def save_bearer_token(self, token, request, *args, **kwargs):
         result = super().save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and request.code:
-            refresh = (
-                get_refresh_token_model()
-                .objects.filter(token_checksum=checksum(token.get("refresh_token") or ""))
-                .values_list("token_family", flat=True)
-                .first()
+            family = get_refresh_token_model().objects.filter(
+                token_checksum=checksum(token.get("refresh_token") or "")
             )
             AuthorizationCodeRecord.objects.filter(code_checksum=checksum(request.code)).update(
-                token_family=refresh, access_token_checksum=checksum(token["access_token"])
+                token_family=Subquery(family.values("token_family")[:1]),
+                access_token_checksum=checksum(token["access_token"]),
             )
         return result
 
