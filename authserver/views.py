@@ -79,7 +79,8 @@ class ConsentView(AuthorizationView):
     def dispatch(self, request, *args, **kwargs):
         # A disabled app is named as such, even before anyone signs in.
         client_id = queryable_client_id(request.POST.get("client_id") or request.GET.get("client_id"))
-        if client_id and OAuthApplication.objects.filter(client_id=client_id, enabled=False).exists():
+        app = OAuthApplication.objects.filter(client_id=client_id).first() if client_id else None
+        if app is not None and not app.is_usable(request):
             return authorize_error_page(
                 request,
                 title=_("This application is disabled"),

@@ -258,6 +258,7 @@ def run(where) -> int:
         }
     )
     python = sys.executable
+    subprocess.run([python, "manage.py", "init_data_dir", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     users = [f"loader{n}" for n in range(CLIENTS)]
     create = (

@@ -37,6 +37,10 @@ os.environ.update(
 )
 os.environ.pop("DJANGO_DEBUG", None)
 
+from common.datadir import init_data_dir  # noqa: E402
+
+init_data_dir(Path(_data), keys=True)
+
 import django  # noqa: E402
 
 django.setup()
@@ -49,6 +53,7 @@ from django.utils import timezone  # noqa: E402
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model, set_token_value  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from oauth_apps.forms import ApplicationForm  # noqa: E402
 from oauth_apps.icons import clean_icon  # noqa: E402
 from oauth_apps.models import OAuthApplication  # noqa: E402
 from oauth_apps.services import register_application  # noqa: E402
@@ -73,9 +78,8 @@ def first_refresh_token(user, app) -> str:
 
 
 def run(label: str, user, hasher: str | None) -> dict:
-    app, secret = register_application(
-        user=user,
-        data={
+    form = ApplicationForm(
+        {
             "name": f"Bench {label}",
             "website_url": "https://bench.example.com",
             "redirect_uris": ["https://bench.example.com/cb"],
@@ -83,9 +87,12 @@ def run(label: str, user, hasher: str | None) -> dict:
             "scopes": ["accounts.self:read"],
             "privacy_policy_url": "https://bench.example.com/privacy",
             "terms_of_service_url": "https://bench.example.com/terms",
-            "icon": icon(),
         },
+        {"icon": icon()},
     )
+    if not form.is_valid():
+        raise SystemExit(f"bench app refused: {form.errors.as_data()}")
+    app, secret = register_application(form.instance, user=user, icon=form.cleaned_data["icon"])
     if hasher is not None:
         OAuthApplication.objects.filter(pk=app.pk).update(client_secret=make_password(secret, hasher=hasher))
     stored = OAuthApplication.objects.get(pk=app.pk).client_secret.split("$", 1)[0]

@@ -210,8 +210,15 @@ def test_bulk_with_an_unknown_action_does_nothing(user_client, three_apps):
 def test_row_links_are_the_real_urls(user_client, three_apps):
     page = user_client.get(LIST_URL).content.decode()
     alpha = three_apps[0]
-    for name in ("edit", "disable", "reset_secret", "delete"):
-        assert f'href="{reverse(f"oauth_apps:{name}", args=[alpha.pk])}' in page or name == "disable"
+    for name in (
+        "oauth_apps:detail",
+        "oauth_apps:edit",
+        "oauth_apps:disable",
+        "oauth_apps:reset_secret",
+        "oauth_apps:delete",
+        "authserver:developer_tools",
+    ):
+        assert f'href="{reverse(name, args=[alpha.pk])}' in page, name
     assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
 
 

@@ -45,7 +45,8 @@
     document.querySelectorAll("[data-url-list]").forEach(function (list) {
       var rows = list.querySelector("[data-rows]");
       var addButton = list.querySelector("[data-add-row]");
-      var max = parseInt(list.getAttribute("data-max"), 10) || 12;
+      // The limit is the form field's (data-max); without one, rows are not capped here.
+      var max = parseInt(list.getAttribute("data-max"), 10) || Infinity;
 
       function renumber() {
         var all = rows.querySelectorAll("[data-row]");
