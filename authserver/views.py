@@ -24,14 +24,14 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from common.csp import FORM_ACTION_ATTRIBUTE
-from oauth_apps import scopes as scope_catalog
+from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication
 
 from .api import BearerView
 from .metadata import issuer, server_metadata
 from .oauth2_validators import REDIRECT_URI_IN_REQUEST, queryable_client_id
 from .origins import client_id_of, refuse_foreign_origin
-from .redirects import allowed_schemes, client_redirect_uri_allowed, csp_source, display_host
+from .redirects import allowed_schemes, client_redirect_uri_allowed, csp_source
 from .server import GRANT_TYPES
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
@@ -118,8 +118,7 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         application = context.get("application")
         if application is not None:
-            context["scope_lines"] = scope_catalog.consent_lines(context.get("scopes", []))
-            context["redirect_host"] = display_host(context["redirect_uri"])
+            context.update(consent_context(application, context.get("scopes", []), context["redirect_uri"]))
         return context
 
     def render_to_response(self, context, **response_kwargs):

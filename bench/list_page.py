@@ -139,7 +139,7 @@ def sign_in(handler, user):
 
     request = HttpRequest()
     request.session = SessionStore()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session.save()
     return f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
 
