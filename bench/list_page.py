@@ -3,8 +3,9 @@
 Seeds a throwaway database (a temporary SQLite file, or — when DATABASE_URL
 points at PostgreSQL — a temporary database created beside it and dropped at
 the end), then serves list pages through Django's full WSGI stack, signed in as
-staff (who see every app), and prints the median and p95 server time of each
-view next to the median of a minimal view: the floor any page pays.
+staff holding view_all_applications (who see every app), and prints the median
+and p95 server time of each view next to the median of a minimal view: the
+floor any page pays.
 
     .venv/bin/python bench/list_page.py            # or: make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_page.py
@@ -45,6 +46,7 @@ def run(where):
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
@@ -65,6 +67,10 @@ def run(where):
 
     call_command("migrate", verbosity=0)
     staff = get_user_model().objects.create_user("bench", password="bench-password-1", is_staff=True)
+    # Staff see other users' apps in the list only with this permission (oauth_apps/access.py).
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="oauth_apps", codename="view_all_applications")
+    )
     handler = WSGIHandler()
     cookie = sign_in(handler, staff)
     factory = RequestFactory()

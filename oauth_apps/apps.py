@@ -8,8 +8,11 @@ class OAuthAppsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.core import checks
+        from django.core import checks as django_checks
 
+        # The portal's own system checks (rate limits, shared cache) and its start-up line.
+        from common import checks
         from common.datadir import check_keys
 
-        checks.register(check_keys)
+        django_checks.register(check_keys)
+        checks.describe_start_up()
