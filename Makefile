@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev system-deps conformance-deps lint format check migrate bench loadtest clean
+.PHONY: run test setup setup-dev system-deps node-deps conformance-deps lint format check migrate bench loadtest screenshots clean
 
 run: setup migrate  ## set up, make the data directory, migrate, make sure an admin exists, serve http://127.0.0.1:8000
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving DocSpace Portal at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup-dev conformance-deps lint check  ## set up, lint, and run the whole test suite
+test: setup-dev node-deps conformance-deps lint check  ## set up, lint, and run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The certified client libraries (openid-client, oauth4webapi) the conformance suite
@@ -39,6 +39,17 @@ $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# The browser tests inject axe-core (pinned in tests/browser/package-lock.json).
+# Without npm they skip its checks, unless PORTAL_REQUIRE_BROWSER=1 (CI).
+BROWSER_TOOLS := tests/browser/node_modules/.installed
+node-deps: $(BROWSER_TOOLS)
+$(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm is missing: install Node.js 18+ for the accessibility checks of the browser tests"; \
+	fi
 
 # python-magic needs the system's libmagic; install it where we may, else say how.
 system-deps:
@@ -79,5 +90,8 @@ bench: setup-dev
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
 
+screenshots: setup-dev  ## the README's screenshots, made again from the current pages (needs Chromium)
+	$(BIN)/python scripts/screenshots.py
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) tests/browser/node_modules

@@ -19,16 +19,27 @@
   }
   rememberTimeZone();
 
-  // Copy buttons: <button data-copy="#input-id">.
+  // Copy buttons: <button data-copy="#input-id" hidden> (templates/copy_button.html).
+  // They do nothing without this script, so the page renders them hidden and
+  // they appear here. "Copied" shows on the button and is announced through
+  // the status element beside it.
   function setUpCopy() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      var label = button.textContent;
+      var status = button.nextElementSibling && button.nextElementSibling.matches("[data-copy-status]")
+        ? button.nextElementSibling : null;
       button.addEventListener("click", function () {
         var field = document.querySelector(button.getAttribute("data-copy"));
         if (!field) return;
-        var label = button.textContent;
         var done = function () {
-          button.textContent = "Copied";
-          setTimeout(function () { button.textContent = label; }, 1500);
+          var copied = button.getAttribute("data-copied") || "Copied";
+          button.textContent = copied;
+          if (status) status.textContent = copied;
+          setTimeout(function () {
+            button.textContent = label;
+            if (status) status.textContent = "";
+          }, 1500);
         };
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
@@ -38,6 +49,11 @@
         }
       });
     });
+  }
+
+  function renumberText(element, attribute, number) {
+    var value = element.getAttribute(attribute);
+    if (value) element.setAttribute(attribute, value.replace(/\d+(\s*)$/, number + "$1"));
   }
 
   // URL lists: Add and Remove without a round trip to the server.
@@ -51,10 +67,16 @@
       function renumber() {
         var all = rows.querySelectorAll("[data-row]");
         all.forEach(function (row, index) {
+          var number = String(index + 1);
           var input = row.querySelector("input");
-          var label = input.getAttribute("aria-label").replace(/\s\d+$/, "");
-          input.setAttribute("aria-label", label + " " + (index + 1));
-          row.querySelector("[data-remove-row]").value = String(index);
+          renumberText(input, "aria-label", number);
+          var remove = row.querySelector("[data-remove-row]");
+          remove.value = String(index);
+          // Each Remove button keeps a name of its own ("Remove redirect URL 3").
+          renumberText(remove, "aria-label", number);
+          remove.querySelectorAll(".visually-hidden").forEach(function (hidden) {
+            hidden.textContent = hidden.textContent.replace(/\d+(\s*)$/, number + "$1");
+          });
         });
         addButton.disabled = all.length >= max;
       }
@@ -129,7 +151,10 @@
     if (element.tagName === "A") return element.href;
     var data = new FormData(element);
     if (submitter && submitter.name) data.append(submitter.name, submitter.value);
-    var url = new URL(element.action, window.location.href);
+    // Not element.action: a control named "action" (the bulk bar's buttons)
+    // shadows that property, so read the attribute (or the submitter's).
+    var action = (submitter && submitter.getAttribute("formaction")) || element.getAttribute("action") || "";
+    var url = new URL(action, window.location.href);
     url.search = new URLSearchParams(data).toString();
     return url.toString();
   }
@@ -145,13 +170,14 @@
         var panel = doc.querySelector("[data-confirm-panel]");
         if (!panel) throw new Error("no confirmation panel");
         var dialog = document.createElement("dialog");
+        dialog.tabIndex = -1;
         dialog.className = "confirm-dialog";
         dialog.setAttribute("aria-labelledby", "confirm-title");
         dialog.appendChild(document.importNode(panel, true));
         document.body.appendChild(dialog);
         dialog.addEventListener("close", function () {
           dialog.remove();
-          if (opener && document.contains(opener)) opener.focus();
+          returnFocus(opener);
         });
         var cancel = dialog.querySelector("[data-confirm-cancel]");
         if (cancel) {
@@ -161,12 +187,20 @@
           });
         }
         dialog.showModal();
-        var button = dialog.querySelector("[data-confirm-button]");
-        if (button) button.focus();
+        // Never the destructive button: Enter right after opening must not
+        // delete anything. Escape closes the dialog (the browser's cancel).
+        (cancel || dialog).focus();
       })
       .catch(function () {
         window.location.href = url;
       });
+  }
+
+  function returnFocus(opener) {
+    if (!opener || !document.contains(opener)) return;
+    var menu = opener.closest("details");
+    if (menu && !menu.open) opener = menu.querySelector("summary");
+    opener.focus();
   }
 
   function setUpConfirmations() {
@@ -179,7 +213,7 @@
     });
     document.addEventListener("submit", function (event) {
       var form = event.target;
-      if (!form.matches("form[data-confirm-dialog]") || form.method.toLowerCase() !== "get") return;
+      if (!form.matches("form[data-confirm-dialog]") || (form.getAttribute("method") || "get").toLowerCase() !== "get") return;
       event.preventDefault();
       showConfirmation(confirmUrl(form, event.submitter), event.submitter);
     });
@@ -221,6 +255,32 @@
     });
   }
 
+  // Icon picker: the native file input says "No file chosen" even beside an
+  // icon the server accepted and keeps. With this script a button opens the
+  // file chooser and a status line says what will be saved: the kept icon, or
+  // the newly chosen file's name (the old preview goes: it is being replaced,
+  // and the server checks the new file on Save).
+  function setUpIconPicker() {
+    document.querySelectorAll("[data-icon-picker]").forEach(function (picker) {
+      var input = picker.querySelector("input[type=file]");
+      var choose = picker.querySelector("[data-icon-choose]");
+      var status = picker.querySelector("[data-icon-status]");
+      var preview = picker.querySelector("[data-icon-preview]");
+      if (!input || !choose || !status) return;
+      picker.classList.add("is-enhanced");
+      input.tabIndex = -1;
+      choose.hidden = false;
+      status.hidden = false;
+      choose.addEventListener("click", function () { input.click(); });
+      input.addEventListener("change", function () {
+        var file = input.files && input.files[0];
+        if (!file) return;
+        status.textContent = file.name;
+        if (preview) preview.replaceChildren();
+      });
+    });
+  }
+
   // Focus the error summary so keyboard and screen-reader users hear it.
   function focusErrors() {
     var summary = document.getElementById("conflict") || document.getElementById("form-errors");
@@ -233,6 +293,7 @@
     setUpScopes();
     setUpConfirmations();
     setUpList();
+    setUpIconPicker();
     focusErrors();
   });
 })();

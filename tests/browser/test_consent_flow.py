@@ -8,6 +8,8 @@ from ..authserver.conftest import pkce_pair
 
 pytestmark = pytest.mark.browser
 
+BOTH_WAYS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+
 
 @pytest.fixture
 def probe_app(make_app, user, live_server):
@@ -50,9 +52,11 @@ def csp_problems(page):
     return [problem for problem in page.console_problems if "Content Security Policy" in problem]
 
 
+@BOTH_WAYS
 def test_sign_in_then_allow_lands_on_the_redirect_uri_with_a_code(
-    page, live_server, probe_app, django_user_model
+    open_page, live_server, probe_app, django_user_model, js
 ):
+    page = open_page(js=js, size="phone")
     sign_in_at_consent(page, live_server, probe_app, django_user_model)
     heading = page.get_by_role("heading", level=1)
     assert (
@@ -74,7 +78,11 @@ def test_sign_in_then_allow_lands_on_the_redirect_uri_with_a_code(
     assert csp_problems(page) == []
 
 
-def test_deny_lands_on_the_redirect_uri_with_access_denied(page, live_server, probe_app, django_user_model):
+@BOTH_WAYS
+def test_deny_lands_on_the_redirect_uri_with_access_denied(
+    open_page, live_server, probe_app, django_user_model, js
+):
+    page = open_page(js=js)
     sign_in_at_consent(page, live_server, probe_app, django_user_model)
     page.get_by_role("button", name="Deny").click()
     page.wait_for_url("**/callback-probe?**")

@@ -1,48 +1,73 @@
-"""A person manages apps in headless Chromium: toggle, edit, reset secret, delete, search."""
+"""A person manages apps in headless Chromium: toggle, edit, bulk actions, reset
+secret, delete, search — each flow with JavaScript on (confirmations are
+dialogs) and off (confirmations are pages), and at phone size where the list's
+layout differs (stacked cards).
+"""
 
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
 from ..helpers import client_authenticates
+from .conftest import signed_in_at
 
 pytestmark = pytest.mark.browser
 
 LIST = "/settings/developer-tools/oauth/"
 
+BOTH_WAYS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+EVERY_WAY = pytest.mark.parametrize(
+    ("js", "size"),
+    [(True, "desktop"), (True, "phone"), (False, "desktop"), (False, "phone")],
+    ids=["js-desktop", "js-phone", "no-js-desktop", "no-js-phone"],
+)
 
-def open_dialog(page):
-    """The confirmation dialog, once the script has fetched and shown it."""
-    dialog = page.get_by_role("dialog")
-    dialog.wait_for()
-    return dialog
+
+def confirmation(page, js):
+    """The confirmation: a dialog over the page with JavaScript, a page of its own without."""
+    panel = page.locator("[data-confirm-panel]")
+    panel.wait_for()
+    assert page.locator("dialog[open]").count() == (1 if js else 0)
+    return panel
 
 
 @pytest.fixture
-def dana_app(signed_in, make_app):
-    dana = get_user_model().objects.get(username="dana")
+def dana_app(dana, make_app):
     return make_app(dana, name="Dana Calendar", scopes=["files:read"])
 
 
-def test_toggle_asks_before_disabling_and_enables_at_once(signed_in, live_server, dana_app):
-    page, (app, _) = signed_in, dana_app
-    page.goto(f"{live_server.url}{LIST}")
+@pytest.fixture
+def browse(open_page, live_server, dana):
+    """browse(js, size) -> a page signed in as dana, at the list."""
+
+    def open_(js=True, size="desktop"):
+        page = signed_in_at(open_page(js=js, size=size), live_server)
+        page.base = live_server.url
+        return page
+
+    return open_
+
+
+@EVERY_WAY
+def test_switch_asks_before_disabling_and_enables_at_once(browse, dana_app, js, size):
+    page, (app, _) = browse(js, size), dana_app
     page.get_by_role("switch", name="Enabled — Dana Calendar").click()
 
-    dialog = open_dialog(page)
-    assert dialog.get_by_text("All active consents and authorizations will be revoked").is_visible()
-    dialog.get_by_role("link", name="Cancel").click()
-    page.get_by_role("dialog").wait_for(state="detached")
+    panel = confirmation(page, js)
+    assert panel.get_by_text("All active consents and authorizations will be revoked").is_visible()
+    panel.get_by_role("link", name="Cancel").click()
+    page.get_by_role("switch", name="Enabled — Dana Calendar").wait_for()
+    assert page.locator("[data-confirm-panel]").count() == 0
     app.refresh_from_db()
     assert app.enabled
 
     page.get_by_role("switch", name="Enabled — Dana Calendar").click()
-    open_dialog(page).get_by_role("button", name="Disable").click()
+    confirmation(page, js).get_by_role("button", name="Disable").click()
     switch = page.get_by_role("switch", name="Disabled — Dana Calendar")
     assert switch.get_attribute("aria-checked") == "false"
+    assert page.get_by_text("Dana Calendar is disabled").is_visible()
     app.refresh_from_db()
     assert not app.enabled
 
@@ -53,9 +78,67 @@ def test_toggle_asks_before_disabling_and_enables_at_once(signed_in, live_server
     assert page.console_problems == []
 
 
-def test_edit_and_save(signed_in, live_server, dana_app):
-    page, (app, _) = signed_in, dana_app
-    page.goto(f"{live_server.url}{app.get_absolute_url()}")
+@EVERY_WAY
+def test_row_menu_disables_and_enables(browse, dana_app, js, size):
+    page, (app, _) = browse(js, size), dana_app
+    page.locator("summary", has_text="Actions for Dana Calendar").click()
+    page.get_by_role("link", name="Disable", exact=True).click()
+    confirmation(page, js).get_by_role("button", name="Disable").click()
+    page.get_by_text("Dana Calendar is disabled").wait_for()
+    app.refresh_from_db()
+    assert not app.enabled
+
+    page.locator("summary", has_text="Actions for Dana Calendar").click()
+    page.locator("details.row-menu").get_by_role("button", name="Enable", exact=True).click()
+    page.get_by_text("Dana Calendar is enabled").wait_for()
+    app.refresh_from_db()
+    assert app.enabled
+    assert page.console_problems == []
+
+
+@EVERY_WAY
+def test_bulk_disable_enable_and_delete(browse, dana, make_app, js, size):
+    """With JavaScript this once landed on …/oauth/[object RadioNodeList]: the
+    bulk bar's buttons are named "action" and shadowed the form's action."""
+    apps = [make_app(dana, name=name)[0] for name in ("Bulk One", "Bulk Two", "Bulk Three")]
+    page = browse(js, size)
+
+    def tick(*names):
+        for name in names:
+            page.get_by_label(f"Select {name}").check()
+
+    tick("Bulk One", "Bulk Two")
+    page.locator("#bulk-form").get_by_role("button", name="Disable", exact=True).click()
+    panel = confirmation(page, js)
+    assert panel.get_by_role("heading", name="Disable 2 applications?").is_visible()
+    panel.get_by_role("button", name="Disable (2)").click()
+    page.get_by_text("2 applications disabled.").wait_for()
+    assert page.url.rstrip("/").endswith(LIST.rstrip("/"))
+    assert sorted(OAuthApplication.objects.filter(enabled=False).values_list("name", flat=True)) == [
+        "Bulk One",
+        "Bulk Two",
+    ]
+
+    tick("Bulk One")
+    page.locator("#bulk-form").get_by_role("button", name="Enable", exact=True).click()
+    confirmation(page, js).get_by_role("button", name="Enable (1)").click()
+    page.get_by_text("1 application enabled.").wait_for()
+    assert list(OAuthApplication.objects.filter(enabled=False).values_list("name", flat=True)) == ["Bulk Two"]
+
+    tick("Bulk Two", "Bulk Three")
+    page.locator("#bulk-form").get_by_role("button", name="Delete", exact=True).click()
+    panel = confirmation(page, js)
+    assert panel.get_by_role("listitem").all_inner_texts() == ["Bulk Three", "Bulk Two"]
+    panel.get_by_role("button", name="Delete (2)").click()
+    page.get_by_text("2 applications deleted.").wait_for()
+    assert list(OAuthApplication.objects.values_list("pk", flat=True)) == [apps[0].pk]
+    assert page.console_problems == []
+
+
+@BOTH_WAYS
+def test_edit_and_save(browse, dana_app, js):
+    page, (app, _) = browse(js), dana_app
+    page.goto(page.base + app.get_absolute_url())
     page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("Redirect URLs 1").fill("https://app.example.com/new-callback")
     page.locator('input[value="rooms:write"]').check()
@@ -70,30 +153,34 @@ def test_edit_and_save(signed_in, live_server, dana_app):
     assert page.console_problems == []
 
 
-def test_reset_secret_and_read_the_new_one(signed_in, live_server, dana_app):
-    page, (app, old_secret) = signed_in, dana_app
-    page.goto(f"{live_server.url}{app.get_absolute_url()}")
+@BOTH_WAYS
+def test_reset_secret_and_read_the_new_one(browse, dana_app, js):
+    page, (app, old_secret) = browse(js), dana_app
+    page.goto(page.base + app.get_absolute_url())
     page.get_by_role("link", name="Reset secret").click()
-    dialog = open_dialog(page)
-    assert dialog.get_by_text("stops working immediately").is_visible()
-    dialog.get_by_role("button", name="Reset secret").click()
+    panel = confirmation(page, js)
+    assert panel.get_by_text("stops working immediately").is_visible()
+    panel.get_by_role("button", name="Reset secret").click()
 
     page.wait_for_url("**/credentials/")
     new_secret = page.get_by_test_id("client-secret").input_value()
     assert page.get_by_role("heading", name="New secret for Dana Calendar").is_visible()
     assert client_authenticates(app.client_id, new_secret)
     assert not client_authenticates(app.client_id, old_secret)
+    # Copy buttons need the script: without it they are not shown at all.
+    copy = page.get_by_role("button", name="Copy client secret")
+    assert copy.is_visible() == js
     assert page.console_problems == []
 
 
-def test_delete_with_confirmation(signed_in, live_server, dana_app):
-    page, (app, _) = signed_in, dana_app
-    page.goto(f"{live_server.url}{LIST}")
+@EVERY_WAY
+def test_delete_from_the_row_menu(browse, dana_app, js, size):
+    page, (app, _) = browse(js, size), dana_app
     page.locator("summary", has_text="Actions for Dana Calendar").click()
     page.get_by_role("link", name="Delete").click()
-    dialog = open_dialog(page)
-    assert dialog.get_by_role("heading", name="Delete Dana Calendar?").is_visible()
-    dialog.get_by_role("button", name="Delete").click()
+    panel = confirmation(page, js)
+    assert panel.get_by_role("heading", name="Delete Dana Calendar?").is_visible()
+    panel.get_by_role("button", name="Delete").click()
 
     page.get_by_text("Dana Calendar was deleted.").wait_for()
     assert not OAuthApplication.objects.filter(pk=app.pk).exists()
@@ -101,12 +188,47 @@ def test_delete_with_confirmation(signed_in, live_server, dana_app):
     assert page.console_problems == []
 
 
-def test_search_finds_an_app_by_name(signed_in, live_server, make_app):
-    dana = get_user_model().objects.get(username="dana")
+def test_dialog_focuses_cancel_closes_on_escape_and_returns_focus(browse, dana_app):
+    """Enter right after opening must not delete: focus is on Cancel, not on Delete."""
+    page, (app, _) = browse(), dana_app
+    page.goto(page.base + app.get_absolute_url())
+    opener = page.get_by_role("group", name="Manage this application").get_by_role("link", name="Delete")
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Delete Dana Calendar?")
+    dialog.wait_for()
+    assert dialog.get_by_role("link", name="Cancel").evaluate("el => el === document.activeElement")
+
+    page.keyboard.press("Enter")
+    dialog.wait_for(state="detached")
+    assert OAuthApplication.objects.filter(pk=app.pk).exists()
+    assert opener.evaluate("el => el === document.activeElement")
+
+    opener.press("Enter")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert opener.evaluate("el => el === document.activeElement")
+    assert OAuthApplication.objects.filter(pk=app.pk).exists()
+    assert page.console_problems == []
+
+
+def test_dialog_from_the_row_menu_returns_focus_to_the_menu(browse, dana_app):
+    page = browse(size="phone")
+    page.locator("summary", has_text="Actions for Dana Calendar").click()
+    page.get_by_role("link", name="Reset secret").click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    focused = page.evaluate("() => document.activeElement.closest('tr')?.dataset.appId")
+    assert focused == str(dana_app[0].pk)
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_search_finds_an_app_by_name(browse, dana, make_app, size):
     for name in ("Harbor Mail", "Harbor Drive", "Summit Notes"):
         make_app(dana, name=name)
-    page = signed_in
-    page.goto(f"{live_server.url}{LIST}")
+    page = browse(size=size)
     page.get_by_label("Search by name or client ID").fill("summit")
     page.get_by_label("Search by name or client ID").press("Enter")
 
@@ -116,3 +238,16 @@ def test_search_finds_an_app_by_name(signed_in, live_server, make_app):
     assert rows.first.get_by_role("link", name="Summit Notes").is_visible()
     assert page.get_by_test_id("list-count").inner_text().startswith("1 application")
     assert page.console_problems == []
+
+
+def test_on_a_phone_each_app_is_a_card_with_its_switch_and_menu(browse, dana, make_app):
+    make_app(dana, name="Card One")
+    page = browse(size="phone")
+    row = page.locator("tbody tr").first
+    box = row.bounding_box()
+    assert box["width"] <= 390
+    for control in (row.get_by_role("switch"), row.locator("summary"), row.get_by_role("checkbox")):
+        size = control.bounding_box()
+        assert min(size["width"], size["height"]) >= 24
+        assert box["x"] <= size["x"] <= box["x"] + box["width"] - size["width"]
+    assert row.get_by_text("Created:").is_visible()
