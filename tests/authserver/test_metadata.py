@@ -66,8 +66,17 @@ def test_what_the_server_does_is_what_the_documents_say(documents):
     assert "device_authorization_endpoint" not in discovery
 
 
-def test_ui_locales_are_absent_while_the_portal_speaks_one_language(documents):
-    assert "ui_locales_supported" not in documents[0]
+def test_ui_locales_are_absent_while_the_portal_speaks_one_language(client, db):
+    with override_settings(LANGUAGES=[("en", "English")]):
+        discovery = client.get(DISCOVERY).json()
+        metadata = client.get(RFC8414).json()
+    assert "ui_locales_supported" not in discovery
+    assert "ui_locales_supported" not in metadata
+
+
+def test_ui_locales_list_every_language_the_portal_speaks(documents):
+    assert documents[0]["ui_locales_supported"] == ["en", "de", "fr", "es", "ru", "zh-hans", "ar"]
+    assert documents[1]["ui_locales_supported"] == documents[0]["ui_locales_supported"]
 
 
 def test_ui_locales_list_the_portals_languages_once_there_are_several(client, db):
