@@ -5,15 +5,24 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev system-deps node-deps lint format check migrate bench loadtest screenshots clean
+.PHONY: run test setup setup-dev system-deps node-deps conformance-deps lint format check migrate bench loadtest screenshots clean
 
 run: setup migrate  ## set up, make the data directory, migrate, make sure an admin exists, serve http://127.0.0.1:8000
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving DocSpace Portal at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup-dev node-deps lint check  ## set up, lint, and run the whole test suite
+test: setup-dev node-deps conformance-deps lint check  ## set up, lint, and run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The certified client libraries (openid-client, oauth4webapi) the conformance suite
+# drives under Node, exactly as package-lock.json pins them.
+CONFORMANCE := tests/conformance
+conformance-deps: $(CONFORMANCE)/node_modules/.installed
+$(CONFORMANCE)/node_modules/.installed: $(CONFORMANCE)/package.json $(CONFORMANCE)/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ and npm are needed for tests/conformance (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(CONFORMANCE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 setup: system-deps $(VENV)/.runtime
 setup-dev: system-deps $(VENV)/.dev

@@ -1,9 +1,11 @@
 """A small API under /api/2.0/ that proves the scopes: the caller's profile and the accounts.
 
 Bearer tokens only, and only in the Authorization header (RFC 6750 §2.1, RFC 9700
-§4.3.2). A missing, bad, expired or revoked token, or one of a disabled app, is 401
-`invalid_token`; a good token without the scope is 403 `insufficient_scope`, and the
-challenge names the scopes that would do (RFC 6750 §3.1).
+§4.3.2). A request without a token is 401 with a challenge and no error code; a bad,
+expired or revoked token, or one of a disabled app, is 401 `invalid_token`; a good
+token without the scope is 403 `insufficient_scope`, and the challenge names the
+scopes that would do (RFC 6750 §3.1). A browser request from an origin that no
+enabled app allows is refused before the token is looked at (authserver/origins.py).
 """
 
 import json
@@ -17,20 +19,26 @@ from django.views.generic import View
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from . import services
+from .origins import refuse_foreign_origin, request_origin
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 
-def _challenge(status: int, error: str = "", description: str = "", scope: str = "") -> JsonResponse:
-    parameters = ['realm="api"']
+def challenge(
+    status: int, error: str = "", description: str = "", scope: str = "", *, realm: str = "api"
+) -> JsonResponse:
+    """A JSON error with its Bearer challenge; without `error` (no token was sent) none is named."""
+    parameters = [f'realm="{realm}"']
     if error:
         parameters.append(f'error="{error}"')
     if description:
         parameters.append(f'error_description="{description}"')
     if scope:
         parameters.append(f'scope="{scope}"')
-    body = {"error": error or "invalid_token", "error_description": description}
+    body = {"error": error, "error_description": description} if error else {}
+    if scope:
+        body["scope"] = scope
     response = JsonResponse(body, status=status)
     response["WWW-Authenticate"] = "Bearer " + ", ".join(parameters)
     return response
@@ -46,32 +54,48 @@ def bad_request(description: str, *, code: str, field: str = "") -> JsonResponse
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 class BearerView(OAuthLibMixin, View):
-    """A view for API calls; `scopes` maps each method to the scopes of which one is enough."""
+    """A view for Bearer-token calls; `scopes` maps each method to the scopes of which one is enough.
+
+    `origin_policy`: "any_app" refuses a browser origin no enabled app allows before
+    the token is read; "token_client" refuses one the token's own client does not allow.
+    """
 
     scopes: dict[str, tuple[str, ...]] = {}
+    realm = "api"
+    origin_policy = "any_app"
 
     def dispatch(self, request, *args, **kwargs):
         if request.method == "OPTIONS" or request.method.lower() not in self.http_method_names:
             return super().dispatch(request, *args, **kwargs)
         if request.method not in self.scopes:
             return self.http_method_not_allowed(request, *args, **kwargs)
+        if self.origin_policy == "any_app" and (refused := refuse_foreign_origin(request, any_app=True)):
+            return refused
         if "access_token" in request.GET:
-            return _challenge(
+            return self.challenge(
                 400, "invalid_request", "Send the access token in the Authorization header, not the URL."
             )
         if not request.headers.get("Authorization", "").startswith("Bearer "):
-            return _challenge(401)
+            return self.challenge(401)
         valid, oauth_request = self.verify_request(request)
         if not valid:
-            return _challenge(401, "invalid_token", "The access token is invalid, expired or revoked.")
+            return self.challenge(401, "invalid_token", "The access token is invalid, expired or revoked.")
+        if self.origin_policy == "token_client" and request_origin(request) is not None:
+            client = oauth_request.access_token.application
+            if refused := refuse_foreign_origin(request, client=client):
+                return refused
         granted = set(oauth_request.access_token.scope.split())
         needed = self.scopes[request.method]
         if not granted.intersection(needed):
-            return _challenge(
+            return self.challenge(
                 403, "insufficient_scope", "The access token lacks the scope for this call.", " ".join(needed)
             )
         request.resource_owner = oauth_request.user
+        request.oauth_request = oauth_request
         return super().dispatch(request, *args, **kwargs)
+
+    def challenge(self, status: int, error: str = "", description: str = "", scope: str = ""):
+        return challenge(status, error, description, scope, realm=self.realm)
 
     def get_scopes(self):
         # Checked in dispatch: one of several scopes is enough, which the toolkit cannot say.

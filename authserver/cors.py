@@ -1,8 +1,16 @@
-"""Which browser origins may call the token, userinfo and API endpoints.
+"""Which browser origins may call the token, revocation, userinfo and API endpoints.
 
-An origin is allowed when it is an allowed origin of an enabled app. The answer is
-read from the database on every request, so removing an origin or disabling an app
-takes effect at once; nothing is cached between requests.
+One decision, `origin_allowed`, answers both questions a browser request raises:
+- CORS (django-cors-headers asks `check_request_enabled`): may this origin read the
+  answer? Yes when it is an allowed origin of any enabled app — a preflight does not
+  say which client it is for.
+- Refusal (authserver/origins.py): may this origin make this request at all? For the
+  token and revocation endpoints it must be an allowed origin of the client the
+  request names, for userinfo of the client the token was issued to, for the API of
+  any enabled app.
+
+The answer is read from the database on every request, so removing an origin or
+disabling an app takes effect at once; nothing is cached between requests.
 """
 
 import re
@@ -14,15 +22,20 @@ from oauth_apps.models import OAuthApplication
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
 
 
-def origin_allowed(origin: str) -> bool:
-    """True when an enabled app lists `origin` exactly among its allowed origins.
+def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
+    """Is `origin` allowed to call us from a browser?
 
-    `allowed_origins` is a space-separated text column, so the database narrows the
-    candidates with a substring match and Python confirms an exact entry (the
-    substring "https://a.example" also occurs in "https://a.example.org").
+    - With `client`: when that app is enabled and lists `origin` exactly among its
+      allowed origins. No query: the app is already loaded.
+    - Without: when any enabled app lists it. `allowed_origins` is a space-separated
+      text column, so the database narrows the candidates with a substring match and
+      Python confirms an exact entry ("https://a.example" also occurs in
+      "https://a.example.org"). One query.
     """
     if not origin or " " in origin or origin == "null":
         return False
+    if client is not None:
+        return bool(client.enabled) and origin in client.allowed_origin_list
     candidates = (
         OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
         .values_list("allowed_origins", flat=True)
@@ -40,4 +53,14 @@ def check_request_enabled(sender, request, **kwargs) -> bool:
     """
     if not _CORS_PATHS.match(request.path_info):
         return False
-    return origin_allowed(request.headers.get("origin", ""))
+    return origin_allowed_for_any_app(request)
+
+
+def origin_allowed_for_any_app(request) -> bool:
+    """`origin_allowed` for the request's Origin and any enabled app, asked once per request.
+
+    The CORS middleware and the refusal in authserver/origins.py both need this answer.
+    """
+    if not hasattr(request, "_origin_allowed_for_any_app"):
+        request._origin_allowed_for_any_app = origin_allowed(request.headers.get("origin", ""))
+    return request._origin_allowed_for_any_app

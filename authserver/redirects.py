@@ -1,11 +1,13 @@
 """Which redirect URI a request may name, and where the browser may then be sent.
 
 RFC 6749 §3.1.2.3 and RFC 9700 §2.1: the requested URI must equal a registered one,
-character for character. The one exception is RFC 8252 §7.3: for an http redirect to
-an IP-literal loopback host (127.0.0.1 or [::1]) the port may differ, because a native
-app listens on whatever port the operating system gives it. "localhost" gets no such
-exception (RFC 8252 §8.3), and nothing is normalised: a different case, an added
-default port or a trailing slash is a different URI.
+character for character. The one exception is RFC 8252 §7.3, and only for native
+apps (public clients): for an http redirect to an IP-literal loopback host (127.0.0.1
+or [::1]) the port may differ, because a native app listens on whatever port the
+operating system gives it. A confidential web app registered with a loopback URI gets
+an exact match, port included. "localhost" gets no such exception (RFC 8252 §8.3), and
+nothing is normalised: a different case, an added default port or a trailing slash is
+a different URI.
 """
 
 import re
@@ -28,20 +30,31 @@ def _without_loopback_port(uri: str) -> str | None:
     return match.group("origin") + (match.group("rest") or "")
 
 
-def redirect_uri_matches(requested: str, registered: str) -> bool:
+def redirect_uri_matches(requested: str, registered: str, *, native: bool = False) -> bool:
+    """Exact match; for a native app (`native`) the port of a loopback IP redirect may differ."""
     if "#" in requested:
         return False
     if requested == registered:
         return True
+    if not native:
+        return False
     loopback = _without_loopback_port(registered)
     return loopback is not None and loopback == _without_loopback_port(requested)
 
 
-def redirect_uri_allowed(requested: str, registered_uris: list[str]) -> bool:
-    """True when `requested` names one of `registered_uris` (see the module docstring)."""
+def redirect_uri_allowed(requested: str, registered_uris: list[str], *, native: bool = False) -> bool:
+    """True when `requested` names one of `registered_uris` (see the module docstring).
+
+    `native` is True for public clients, the only ones RFC 8252 §7.3's port exception is for.
+    """
     return isinstance(requested, str) and any(
-        redirect_uri_matches(requested, registered) for registered in registered_uris
+        redirect_uri_matches(requested, registered, native=native) for registered in registered_uris
     )
+
+
+def client_redirect_uri_allowed(requested: str, application) -> bool:
+    """`redirect_uri_allowed` for one registered application."""
+    return redirect_uri_allowed(requested, application.redirect_uri_list, native=application.is_public)
 
 
 def allowed_schemes(registered_uris: list[str]) -> list[str]:

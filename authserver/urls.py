@@ -1,4 +1,10 @@
-"""The authorization server's URLs, in the toolkit's namespace (its views reverse these names)."""
+"""The authorization server's URLs, in the toolkit's namespace (its views reverse these names).
+
+Only what we offer is mounted. The toolkit's device authorization, application and
+token management views, RP-initiated logout, dynamic registration and
+protected-resource metadata are not; tests/authserver/test_offered_paths.py fails if
+one of them appears.
+"""
 
 from django.urls import path
 from oauth2_provider import views as dot_views
@@ -9,10 +15,10 @@ app_name = "oauth2_provider"
 
 urlpatterns = [
     path("oauth/authorize/", views.ConsentView.as_view(), name="authorize"),
-    path("oauth/token/", dot_views.TokenView.as_view(), name="token"),
-    path("oauth/revoke/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("oauth/token/", views.TokenView.as_view(), name="token"),
+    path("oauth/revoke/", views.RevokeTokenView.as_view(), name="revoke-token"),
     path("oauth/introspect/", views.IntrospectView.as_view(), name="introspect"),
-    path("oauth/userinfo/", dot_views.UserInfoView.as_view(), name="user-info"),
+    path("oauth/userinfo/", views.UserInfoView.as_view(), name="user-info"),
     path(
         ".well-known/oauth-authorization-server",
         views.ServerMetadataView.as_view(),
@@ -20,7 +26,7 @@ urlpatterns = [
     ),
     path(
         ".well-known/openid-configuration",
-        dot_views.ConnectDiscoveryInfoView.as_view(),
+        views.ServerMetadataView.as_view(),
         name="oidc-connect-discovery-info",
     ),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),

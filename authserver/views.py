@@ -4,12 +4,9 @@ The toolkit's views do the protocol; these subclasses add the portal's consent
 screen, its error pages, and the checks the toolkit leaves to the application.
 """
 
-import base64
-import binascii
 import calendar
 import hashlib
-import json
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -18,20 +15,28 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import View
+from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_access_token_model
-from oauth2_provider.views import AuthorizationView, OAuthServerMetadataView
+from oauth2_provider.views import AuthorizationView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from common.csp import FORM_ACTION_ATTRIBUTE
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication
 
-from .oauth2_validators import queryable_client_id
-from .redirects import allowed_schemes, csp_source, redirect_uri_allowed
+from .api import BearerView
+from .metadata import issuer, server_metadata
+from .oauth2_validators import REDIRECT_URI_IN_REQUEST, queryable_client_id
+from .origins import client_id_of, refuse_foreign_origin
+from .redirects import allowed_schemes, client_redirect_uri_allowed, csp_source
+from .server import GRANT_TYPES
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
-CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+# RFC 6749 §5.2: a client that failed to authenticate is told which scheme to use.
+CLIENT_CHALLENGE = 'Basic realm="DocSpace Portal"'
 
 # What the person at the browser is told for the errors that must not redirect
 # (RFC 6749 §4.1.2.1): a reason for tests and support, and a sentence for people.
@@ -93,6 +98,22 @@ class ConsentView(AuthorizationView):
             del request.GET["approval_prompt"]
         return super().get(request, *args, **kwargs)
 
+    def handle_no_permission(self):
+        # Signed out with prompt=none: OpenID Connect Core §3.1.2.6 says
+        # login_required. The toolkit validates the request first, and our validator
+        # refuses every silent authorization with consent_required, which would tell
+        # the client the wrong thing to do next.
+        if "none" in self.request.GET.get("prompt", "").split():
+            try:
+                self.validate_authorization_request(self.request)
+            except OAuthToolkitError as error:
+                found = error.oauthlib_error
+                if isinstance(found, oauth_errors.ConsentRequired):
+                    login = oauth_errors.LoginRequired(state=found.state)
+                    error = OAuthToolkitError(error=login, redirect_uri=found.redirect_uri)
+                return self.error_response(error, application=None)
+        return super().handle_no_permission()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         application = context.get("application")
@@ -101,34 +122,22 @@ class ConsentView(AuthorizationView):
         return context
 
     def render_to_response(self, context, **response_kwargs):
+        oauth_error = context.get("error")
+        if isinstance(oauth_error, oauth_errors.OAuth2Error):
+            # The toolkit renders errors that must not redirect (RFC 6749 §4.1.2.1:
+            # unknown client, unregistered redirect URI) with this view's template;
+            # people get the portal's error page instead.
+            return self.fatal_error_page(oauth_error)
         response = super().render_to_response(context, **response_kwargs)
         redirect_uri = context.get("redirect_uri")
-        if redirect_uri and "error" not in context:
+        if redirect_uri:
             # Chromium applies form-action to the redirect that follows the Allow/Deny
-            # POST, so this page must allow the client's redirect target (what
-            # csp.decorators.csp_update does, with this request's value).
-            response._csp_update = {"form-action": [csp_source(redirect_uri)]}
+            # POST, so this page must allow the client's redirect target.
+            setattr(response, FORM_ACTION_ATTRIBUTE, [csp_source(redirect_uri)])
         response["Cache-Control"] = "no-store"
         return response
 
-    def _application(self):
-        client_id = queryable_client_id(
-            self.request.POST.get("client_id") or self.request.GET.get("client_id")
-        )
-        if not client_id:
-            return None
-        return OAuthApplication.objects.filter(client_id=client_id, enabled=True).first()
-
-    def redirect(self, redirect_to, application):
-        application = application or self._application()
-        schemes = allowed_schemes(application.redirect_uri_list) if application else ["https"]
-        return OAuth2ResponseRedirect(redirect_to, schemes)
-
-    def error_response(self, error, application, **kwargs):
-        redirect, error_response = OAuthLibMixin.error_response(self, error, **kwargs)
-        if redirect:
-            return self.redirect(error_response["url"], application)
-        oauth_error = error_response["error"]
+    def fatal_error_page(self, oauth_error):
         reason, message = FATAL_ERRORS.get(type(oauth_error), (oauth_error.error, oauth_error.description))
         return authorize_error_page(
             self.request,
@@ -139,6 +148,33 @@ class ConsentView(AuthorizationView):
             status=oauth_error.status_code,
         )
 
+    def _application(self):
+        client_id = queryable_client_id(
+            self.request.POST.get("client_id") or self.request.GET.get("client_id")
+        )
+        if not client_id:
+            return None
+        return OAuthApplication.objects.filter(client_id=client_id, enabled=True).first()
+
+    def redirect(self, redirect_to, application):
+        """Every redirect back to the client: success or error, before or after consent.
+
+        Each carries `iss` (RFC 9207 §2: error responses too) and the request's
+        `state` (RFC 6749 §4.1.2, §4.1.2.1), whichever path produced it.
+        """
+        application = application or self._application()
+        schemes = allowed_schemes(application.redirect_uri_list) if application else ["https"]
+        state = self.request.POST.get("state") or self.request.GET.get("state")
+        target = with_response_parameters(redirect_to, iss=issuer(self.request), state=state)
+        return OAuth2ResponseRedirect(target, schemes)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        # RFC 6749 §4.1.3: the token request must repeat redirect_uri exactly when the
+        # authorization request carried it. The consent form posts back to the same
+        # URL, so the original query says whether it did.
+        credentials[REDIRECT_URI_IN_REQUEST] = "redirect_uri" in request.GET
+        return super().create_authorization_response(request, scopes, credentials, allow)
+
     def form_valid(self, form):
         # The hidden fields come back from the browser: check them again before the
         # toolkit uses the redirect URI, even for Deny.
@@ -146,7 +182,7 @@ class ConsentView(AuthorizationView):
         redirect_uri = form.cleaned_data.get("redirect_uri") or ""
         if application is None or form.cleaned_data.get("client_id") != application.client_id:
             return self.form_invalid(form)
-        if not redirect_uri_allowed(redirect_uri, application.redirect_uri_list):
+        if not client_redirect_uri_allowed(redirect_uri, application):
             return self.form_invalid(form)
         return super().form_valid(form)
 
@@ -157,6 +193,23 @@ class ConsentView(AuthorizationView):
             message=_("The consent form came back incomplete or changed. Start again from the application."),
             code="invalid_request",
         )
+
+
+def with_response_parameters(uri: str, *, iss: str, state: str | None) -> str:
+    """`uri` with exactly one `iss` (ours) and, where it is missing, the request's `state`.
+
+    Parameters already there (the registered URI's own query, what oauthlib wrote)
+    are left as they are, unless one is an `iss` other than ours: RFC 9207 allows
+    only one, the server's.
+    """
+    parts = urlsplit(uri)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = parts.query
+    if [value for key, value in pairs if key == "iss"] != [iss]:
+        query = urlencode([(key, value) for key, value in pairs if key != "iss"] + [("iss", iss)])
+    if state and not any(key == "state" for key, _value in pairs):
+        query = "&".join(part for part in (query, urlencode([("state", state)])) if part)
+    return urlunsplit(parts._replace(query=query))
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -198,7 +251,7 @@ class IntrospectView(OAuthLibMixin, View):
             return None
         # Public clients "authenticate" with an empty secret; introspection is for
         # clients that hold a secret.
-        client_id = queryable_client_id(self._client_id(request))
+        client_id = queryable_client_id(client_id_of(request))
         if client_id is None:
             return None
         return (
@@ -208,17 +261,6 @@ class IntrospectView(OAuthLibMixin, View):
             .only("id", "client_id", "is_resource_server")
             .first()
         )
-
-    @staticmethod
-    def _client_id(request):
-        auth = request.headers.get("Authorization", "")
-        if auth.startswith("Basic "):
-            try:
-                decoded = base64.b64decode(auth[6:]).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            return unquote_plus(decoded.split(":", 1)[0])
-        return request.POST.get("client_id")
 
     @staticmethod
     def describe(token_value: str) -> dict:
@@ -250,14 +292,97 @@ def may_introspect(caller: OAuthApplication, token_client_id: str) -> bool:
     return caller.is_resource_server or caller.client_id == token_client_id
 
 
-class ServerMetadataView(OAuthServerMetadataView):
-    """RFC 8414 metadata, corrected where the toolkit's defaults say more than we accept."""
+class ServerMetadataView(View):
+    """RFC 8414 metadata and OpenID Connect discovery: the same document (authserver/metadata.py)."""
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        data = json.loads(response.content)
-        if "introspection_endpoint" in data:
-            data["introspection_endpoint_auth_methods_supported"] = CONFIDENTIAL_AUTH_METHODS
-        replaced = JsonResponse(data)
-        replaced["Access-Control-Allow-Origin"] = "*"
-        return replaced
+        response = JsonResponse(server_metadata(request))
+        # A public document that browser clients read (as the toolkit's views do).
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+def json_error(status: int, error: str, description: str) -> JsonResponse:
+    response = JsonResponse({"error": error, "error_description": description}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def malformed_parameters(request) -> JsonResponse | None:
+    """`invalid_request` for a parameter with a control character, before anything runs.
+
+    RFC 6749 Appendix A allows none in any parameter of these endpoints, and a NUL byte
+    would reach PostgreSQL (which refuses it with an error, not an empty result).
+    """
+    for key, values in request.POST.lists():
+        if any(_has_control_character(text) for text in (key, *values)):
+            return json_error(400, "invalid_request", f"The {key!r} parameter contains a control character.")
+    return None
+
+
+def _has_control_character(text: str) -> bool:
+    return any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+
+
+def with_client_challenge(response):
+    """RFC 6749 §5.2: `invalid_client` is a 401 with the scheme the client may use, Basic.
+
+    oauthlib writes a Bearer challenge there, the scheme of resource servers.
+    """
+    if response.status_code == 401:
+        response["WWW-Authenticate"] = CLIENT_CHALLENGE
+    return response
+
+
+class TokenView(dot_views.TokenView):
+    """The token endpoint: only the grants we offer, only from the client's own origins.
+
+    Both refusals come before anything else runs: no client lookup, no code or
+    refresh token spent. The toolkit's device-flow branch is never reached (it
+    crashed without `device_code` and answered 404 without client authentication).
+    """
+
+    def post(self, request, *args, **kwargs):
+        if malformed := malformed_parameters(request):
+            return malformed
+        grant_type = request.POST.get("grant_type")
+        if not grant_type:
+            return json_error(400, "invalid_request", "The grant_type parameter is missing.")
+        if grant_type not in GRANT_TYPES:
+            return json_error(
+                400, "unsupported_grant_type", f"Supported grant types: {', '.join(GRANT_TYPES)}."
+            )
+        if refused := refuse_foreign_origin(request, client_id=client_id_of(request)):
+            return refused
+        return with_client_challenge(self.authorization_flow_token_response(request, *args, **kwargs))
+
+
+class RevokeTokenView(dot_views.RevokeTokenView):
+    """RFC 7009 revocation, refused before anything runs for an origin the client never allowed."""
+
+    def post(self, request, *args, **kwargs):
+        if malformed := malformed_parameters(request):
+            return malformed
+        if refused := refuse_foreign_origin(request, client_id=client_id_of(request)):
+            return refused
+        return with_client_challenge(super().post(request, *args, **kwargs))
+
+
+class UserInfoView(BearerView):
+    """OpenID Connect userinfo (Core §5.3) with the Bearer rules of the API (RFC 6750 §3.1).
+
+    No token: 401 with a bare challenge. A bad token: 401 `invalid_token`. A good token
+    without `openid`: 403 `insufficient_scope`. Errors are JSON. A browser origin must
+    be an allowed origin of the token's client.
+    """
+
+    http_method_names = ["get", "post", "options"]
+    scopes = {"GET": ("openid",), "POST": ("openid",)}
+    realm = "userinfo"
+    origin_policy = "token_client"
+
+    def get(self, request, *args, **kwargs):
+        claims = self.get_validator_class()().get_userinfo_claims(request.oauth_request)
+        return JsonResponse(claims)
+
+    post = get

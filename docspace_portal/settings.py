@@ -124,7 +124,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "common.csp.PortalCSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -304,6 +304,11 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
+    # An ID token is read once, when the client receives it, to learn who signed in;
+    # the client keeps its own session after that and never sends it to an API. Ten
+    # minutes covers clock skew between client and server without leaving a leaked
+    # token usable (as an id_token_hint, say) for hours. See docs/authorization-server.md.
+    "ID_TOKEN_EXPIRE_SECONDS": 10 * 60,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ROTATE_REFRESH_TOKEN": True,
     "REQUEST_APPROVAL_PROMPT": "force",
@@ -327,9 +332,13 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # CORS answers only what an enabled app allows: authserver/cors.py decides per request,
-# and only for the token, userinfo and API endpoints (never the authorize endpoint or pages).
+# and only for the token, revocation, userinfo and API endpoints (never the authorize
+# endpoint or pages).
 CORS_ALLOWED_ORIGINS: list[str] = []
-CORS_URLS_REGEX = r"^/(?:oauth/(?:token|userinfo)/|api/2\.0/)"
+CORS_URLS_REGEX = r"^/(?:oauth/(?:token|revoke|userinfo)/|api/2\.0/)"
+# A single-page app must be able to read the Bearer challenge (insufficient_scope, and
+# which scope would do) of a 401 or 403 (RFC 6750 §3).
+CORS_EXPOSE_HEADERS = ["WWW-Authenticate"]
 CORS_ALLOW_CREDENTIALS = False
 # No Access-Control-Max-Age: a browser re-checks soon after an origin is removed.
 CORS_PREFLIGHT_MAX_AGE = 0

@@ -57,6 +57,29 @@ class Icon(models.Model):
         return reverse("oauth_apps:icon", args=[self.sha256])
 
 
+def queryable_client_id(value):
+    """The client ID if it could exist at all, else None.
+
+    Client IDs are printable ASCII; anything else (a NUL byte above all, which
+    PostgreSQL refuses outright) must never reach a query.
+    """
+    if not isinstance(value, str) or not value or len(value) > 255:
+        return None
+    if not (value.isascii() and value.isprintable()):
+        return None
+    return value
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def get(self, *args, **kwargs):
+        # The toolkit loads every client with objects.get(client_id=…), whatever the
+        # request carried. It expects a ValueError for a NUL byte, but psycopg 3 raises
+        # DataError: a client ID that cannot exist is simply not found.
+        if "client_id" in kwargs and queryable_client_id(kwargs["client_id"]) is None:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return super().get(*args, **kwargs)
+
+
 class ReadableTextField(models.CharField):
     """Text a person reads: its form field normalises what was typed (oauth_apps/names.py).
 
@@ -73,6 +96,8 @@ class ReadableTextField(models.CharField):
 
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
+
+    objects = ApplicationQuerySet.as_manager()
 
     name = ReadableTextField(
         _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH), validate_name]

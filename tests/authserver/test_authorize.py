@@ -1,10 +1,12 @@
 """The authorize endpoint: consent screen, redirect URI rules, PKCE and scope refusals."""
 
-from urllib.parse import urlencode
+import hashlib
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from oauth2_provider.models import get_grant_model
 
+from authserver.models import AuthorizationCodeRecord
 from oauth_apps.models import OAuthApplication
 
 from .conftest import AUTHORIZE_URL, REDIRECT_URI, query_of
@@ -179,15 +181,99 @@ def test_pkce_other_than_s256_is_invalid_request_before_consent(flow, confidenti
     assert not Grant.objects.exists()
 
 
-@pytest.mark.parametrize("response_type", ["token", "id_token", "id_token token", "code token"])
-def test_implicit_and_hybrid_response_types_are_refused(flow, confidential_app, response_type):
+@pytest.mark.parametrize(
+    "response_type", ["token", "id_token", "id_token token", "code token", "code id_token", "none"]
+)
+def test_implicit_and_hybrid_response_types_are_unsupported_response_type(
+    flow, confidential_app, response_type
+):
+    # Was "an error" (oauthlib said unauthorized_client for hybrid types); RFC 6749 §4.1.2.1
+    # says unsupported_response_type, and it must be that exactly.
     app, _secret = confidential_app
     response = flow.authorize(app, response_type=response_type, scope="openid")
     assert response.status_code == 302
     location = response["Location"]
     assert "access_token" not in location
     assert "id_token=" not in location
-    assert "error=" in location
+    assert query_of(location)["error"] == "unsupported_response_type"
+    assert not Grant.objects.exists()
+
+
+ERROR_REDIRECTS = {
+    # name: (authorize parameters, signed in?, answer on the consent screen, expected error)
+    "deny": ({}, True, "deny", "access_denied"),
+    "scope": ({"scope": "rooms:write"}, True, None, "invalid_scope"),
+    "no-pkce": ({"code_challenge": None, "code_challenge_method": None}, True, None, "invalid_request"),
+    "plain-pkce": ({"code_challenge_method": "plain"}, True, None, "invalid_request"),
+    "implicit": ({"response_type": "token"}, True, None, "unsupported_response_type"),
+    "hybrid": (
+        {"response_type": "code id_token", "scope": "openid"},
+        True,
+        None,
+        "unsupported_response_type",
+    ),
+    "no-response-type": ({"response_type": None}, True, None, "invalid_request"),
+    "prompt-none": ({"prompt": "none", "scope": "openid"}, True, None, "consent_required"),
+    "prompt-none-signed-out": ({"prompt": "none", "scope": "openid"}, False, None, "login_required"),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_REDIRECTS))
+def test_every_error_redirect_carries_iss_and_state(client, user, confidential_app, case):
+    """RFC 9207 §2: iss on error responses too; RFC 6749 §4.1.2.1: state, as sent."""
+    from .conftest import Flow
+
+    app, _secret = confidential_app
+    params, signed_in, answer, expected = ERROR_REDIRECTS[case]
+    if signed_in:
+        client.force_login(user)
+    flow = Flow(client)
+    response = flow.consent(app, allow=False, **params) if answer == "deny" else flow.authorize(app, **params)
+    assert response.status_code == 302
+    assert response["Location"].startswith(REDIRECT_URI + "?")
+    returned = query_of(response["Location"])
+    assert returned["error"] == expected
+    assert returned["iss"] == "http://testserver"
+    assert returned["state"] == "state-123"
+    assert not Grant.objects.exists()
+
+
+def test_a_registered_redirect_uri_cannot_smuggle_a_second_issuer(flow, make_app, user):
+    app, _secret = make_app(user, redirect_uris=["https://app.example.com/cb?iss=https%3A%2F%2Fevil.example"])
+    for response in (flow.consent(app), flow.consent(app, allow=False)):
+        assert parse_qs(urlsplit(response["Location"]).query)["iss"] == ["http://testserver"]
+
+
+def test_a_web_app_registered_on_loopback_gets_an_exact_match(flow, make_app, user):
+    # RFC 8252 §7.3's port exception is for native apps (public clients) only.
+    app, _secret = make_app(user, redirect_uris=["http://127.0.0.1:8112/cb"])
+    other_port = flow.authorize(app, redirect_uri="http://127.0.0.1:8113/cb")
+    assert other_port.status_code == 400
+    assert other_port.context["reason"] == "redirect_uri_not_registered"
+    assert flow.consent(app, redirect_uri="http://127.0.0.1:8112/cb")["Location"].startswith(
+        "http://127.0.0.1:8112/cb?code="
+    )
+
+
+def test_a_web_app_cannot_send_a_changed_loopback_port_through_the_consent_form(flow, make_app, user):
+    app, _secret = make_app(user, redirect_uris=["http://127.0.0.1:8112/cb"])
+    page = flow.authorize(app)
+    data = {bound.name: bound.value() for bound in page.context["form"] if bound.value()}
+    data["redirect_uri"] = "http://127.0.0.1:9999/cb"
+    response = flow.client.post(f"{AUTHORIZE_URL}?{page.request['QUERY_STRING']}", {**data, "allow": "Allow"})
+    assert response.status_code == 400
+    assert not Grant.objects.exists()
+
+
+@pytest.mark.parametrize(("redirect_uri", "recorded"), [(REDIRECT_URI, True), (None, False)])
+def test_the_server_remembers_whether_the_request_named_its_redirect_uri(
+    flow, confidential_app, redirect_uri, recorded
+):
+    app, _secret = confidential_app
+    code = flow.code(app, redirect_uri=redirect_uri)
+    record = AuthorizationCodeRecord.objects.get(code_checksum=hashlib.sha256(code.encode()).hexdigest())
+    assert record.redirect_uri_in_request is recorded
+    assert record.application_id == app.pk
 
 
 def test_prompt_none_gets_consent_required(flow, confidential_app):
@@ -233,3 +319,21 @@ def test_the_authorize_endpoint_never_sends_cors_headers(flow, confidential_app)
     )
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize("field", ["state", "nonce", "code_challenge", "scope", "prompt", "response_type"])
+def test_a_nul_byte_in_an_authorization_request_is_never_a_500(user, confidential_app, field):
+    from django.test import Client
+
+    from .conftest import Flow
+
+    app, _secret = confidential_app
+    browser = Client(raise_request_exception=False)
+    browser.force_login(user)
+    flow = Flow(browser)
+    page = flow.authorize(app, **{field: "a\x00b"})
+    assert page.status_code in (200, 302, 400)
+    if page.status_code == 200:
+        data = {bound.name: bound.value() for bound in page.context["form"] if bound.value()}
+        answer = browser.post(f"{AUTHORIZE_URL}?{page.request['QUERY_STRING']}", {**data, "allow": "Allow"})
+        assert answer.status_code in (302, 400)

@@ -1,18 +1,26 @@
-"""A real OAuth client library (requests-oauthlib) against the live server.
+"""Real OAuth client libraries (requests-oauthlib, Authlib) against the live server.
 
 The user signs in and allows on the consent screen with a plain requests session
 (posting the forms a browser would post); everything the client does goes through
-OAuth2Session, as a newcomer's app would.
+the library's session, as a newcomer's app would. The strict JavaScript clients
+are in tests/conformance/.
 """
 
 import json
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session as AuthlibSession
+from joserfc import jwt as jose_jwt
+from joserfc.jwk import KeySet
 from jwcrypto import jwk, jws, jwt
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
+
+from tests.live_consent import allow, signed_in_browser
 
 REDIRECT_URI = "https://app.example.com/callback"
 TIMEOUT = 10
@@ -28,43 +36,9 @@ def post(url, **kwargs):
 
 @pytest.fixture(autouse=True)
 def _plain_http_live_server(monkeypatch):
-    # The live server speaks http on loopback; oauthlib refuses http unless told.
+    # The live server speaks http on loopback; oauthlib and Authlib refuse http unless told.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-def hidden_inputs(html: str) -> dict[str, str]:
-    fields = {}
-    for tag in re.findall(r"<input [^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name and 'type="hidden"' in tag:
-            fields[name.group(1)] = value.group(1).replace("&amp;", "&") if value else ""
-    return fields
-
-
-def signed_in_browser(base: str, username: str, password: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{base}/accounts/login/")
-    token = hidden_inputs(page.text)["csrfmiddlewaretoken"]
-    response = browser.post(
-        f"{base}/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "username": username, "password": password},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302
-    return browser
-
-
-def allow(browser: requests.Session, authorization_url: str) -> str:
-    """Open the consent screen, click Allow, return where the browser is sent."""
-    page = browser.get(authorization_url)
-    assert page.status_code == 200
-    assert "would like the ability to access the following data in your account" in page.text
-    response = browser.post(
-        page.url, data={**hidden_inputs(page.text), "allow": "Allow"}, allow_redirects=False
-    )
-    assert response.status_code == 302
-    return response.headers["Location"]
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
 
 
 @pytest.fixture
@@ -219,3 +193,54 @@ def test_a_wrong_secret_is_refused_by_the_library_flow(server, make_app, user):
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize("auth_method", ["client_secret_basic", "client_secret_post", "none"])
+def test_authlib_client_full_flow(server, make_app, user, auth_method):
+    public = auth_method == "none"
+    redirect_uri = "http://127.0.0.1:8765/callback" if public else REDIRECT_URI
+    app, secret = make_app(
+        user, public_client=public, scopes=["openid", "accounts.self:read"], redirect_uris=[redirect_uri]
+    )
+    metadata = get(f"{server['base']}/.well-known/openid-configuration").json()
+    assert auth_method in metadata["token_endpoint_auth_methods_supported"]
+    session = AuthlibSession(
+        app.client_id,
+        None if public else secret,
+        scope="openid accounts.self:read",
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256",
+        token_endpoint_auth_method=auth_method,
+        revocation_endpoint_auth_method=auth_method,
+    )
+    verifier, nonce = generate_token(48), generate_token(20)
+    url, state = session.create_authorization_url(
+        metadata["authorization_endpoint"], code_verifier=verifier, nonce=nonce
+    )
+    callback = allow(signed_in_browser(server["base"], "alice", "alice-password-1"), url)
+    assert query_param(callback, "iss") == metadata["issuer"]
+    token = session.fetch_token(
+        metadata["token_endpoint"], authorization_response=callback, code_verifier=verifier, state=state
+    )
+
+    # Authlib's JOSE library (joserfc) checks the signature against the JWKS, then the claims.
+    keys = KeySet.import_key_set(get(metadata["jwks_uri"]).json())
+    id_token = jose_jwt.decode(token["id_token"], keys, algorithms=["RS256"])
+    jose_jwt.JWTClaimsRegistry(
+        iss={"essential": True, "value": metadata["issuer"]},
+        aud={"essential": True, "value": app.client_id},
+        nonce={"essential": True, "value": nonce},
+        sub={"essential": True, "value": str(user.pk)},
+    ).validate(id_token.claims)
+    assert session.get(metadata["userinfo_endpoint"]).json()["sub"] == str(user.pk)
+
+    first_refresh = token["refresh_token"]
+    refreshed = session.refresh_token(metadata["token_endpoint"])
+    assert refreshed["refresh_token"] != first_refresh
+    revoked = session.revoke_token(metadata["revocation_endpoint"], refreshed["refresh_token"])
+    assert revoked.status_code == 200
+    assert session.get(server["self"]).status_code == 401
+
+
+def query_param(url: str, name: str) -> str:
+    return parse_qs(urlsplit(url).query)[name][0]

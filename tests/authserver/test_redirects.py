@@ -1,4 +1,4 @@
-"""Redirect URI matching: exact, except the port of an IP-literal loopback URI."""
+"""Redirect URI matching: exact, except the port of an IP-literal loopback URI of a native app."""
 
 import pytest
 
@@ -15,8 +15,8 @@ from authserver.redirects import allowed_schemes, csp_source, redirect_uri_match
         ("com.example.app:/cb", "com.example.app:/cb"),
     ],
 )
-def test_matching_redirect_uris(requested, registered):
-    assert redirect_uri_matches(requested, registered)
+def test_matching_redirect_uris_of_a_native_app(requested, registered):
+    assert redirect_uri_matches(requested, registered, native=True)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +33,21 @@ def test_matching_redirect_uris(requested, registered):
     ],
 )
 def test_non_matching_redirect_uris(requested, registered):
+    assert not redirect_uri_matches(requested, registered, native=True)
+
+
+@pytest.mark.parametrize(
+    ("requested", "registered"),
+    [
+        ("http://127.0.0.1:51234/cb", "http://127.0.0.1:8080/cb"),
+        ("http://127.0.0.1/cb", "http://127.0.0.1:8080/cb"),
+        ("http://[::1]:6000/cb?x=1", "http://[::1]/cb?x=1"),
+    ],
+)
+def test_a_web_app_gets_no_loopback_port_exception(requested, registered):
+    # RFC 8252 §7.3 is for native apps; a confidential web app's loopback URI matches exactly.
     assert not redirect_uri_matches(requested, registered)
+    assert redirect_uri_matches(registered, registered)
 
 
 def test_allowed_schemes_are_the_registered_ones():
