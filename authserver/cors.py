@@ -1,34 +1,41 @@
-"""Which browser origins may call the token, userinfo and API endpoints.
+"""Which browser origins may call the token, userinfo and API endpoints: decided here, and only here.
 
-An origin is allowed when it is an allowed origin of an enabled app. The answer is
-read from the database on every request, so removing an origin or disabling an app
-takes effect at once; nothing is cached between requests.
+`origin_allowed(origin, client=None)` is the one rule. Everything that asks about an
+origin calls it: django-cors-headers (through `check_request_enabled` below), the
+toolkit's validator (`PortalValidator.is_origin_allowed`), and any endpoint that
+refuses a request whose Origin is not allowed.
+
+The answer is read from the database on every request, so removing an origin or
+disabling an app takes effect at once; nothing is cached between requests.
 """
 
 import re
 
 from django.conf import settings
 
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import AllowedOrigin, OAuthApplication
 
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
 
 
-def origin_allowed(origin: str) -> bool:
-    """True when an enabled app lists `origin` exactly among its allowed origins.
+def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
+    """Is `origin` allowed to call us from a browser?
 
-    `allowed_origins` is a space-separated text column, so the database narrows the
-    candidates with a substring match and Python confirms an exact entry (the
-    substring "https://a.example" also occurs in "https://a.example.org").
+    - With `client`: when that app is enabled and lists `origin` exactly among its
+      allowed origins. No query: the app is already loaded.
+    - Without: when any enabled app lists it. One indexed lookup in the origin
+      index (`AllowedOrigin`, kept in step by the services), so the cost does not
+      grow with the number of apps.
+
+    Origins compare as exact strings: they are stored as `scheme://host[:port]`,
+    lowercased, which is what browsers send. An empty origin, one with a space
+    and the opaque `null` origin are never allowed.
     """
-    if not origin or " " in origin or origin == "null":
+    if not origin or " " in origin or origin == "null" or len(origin) > 2048:
         return False
-    candidates = (
-        OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
-        .values_list("allowed_origins", flat=True)
-        .iterator(chunk_size=100)
-    )
-    return any(origin in allowed.split() for allowed in candidates)
+    if client is not None:
+        return bool(client.enabled) and origin in client.allowed_origin_list
+    return AllowedOrigin.objects.filter(origin=origin, application__enabled=True).exists()
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:

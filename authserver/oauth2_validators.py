@@ -12,6 +12,7 @@ from collections import OrderedDict
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from .cors import origin_allowed
 from .redirects import redirect_uri_allowed
 
 
@@ -67,8 +68,8 @@ class PortalValidator(OAuth2Validator):
         return uris[0] if len(uris) == 1 else None
 
     def is_origin_allowed(self, client_id, origin, request, *args, **kwargs):
-        client = request.client
-        return client is not None and client.enabled and origin in client.allowed_origin_list
+        # The same rule as CORS (authserver/cors.py), asked for this client only.
+        return request.client is not None and origin_allowed(origin, request.client)
 
     def validate_silent_login(self, request):
         return True

@@ -157,6 +157,28 @@ class OAuthApplication(AbstractApplication):
         return reverse("oauth_apps:icon", args=[self.icon_id])
 
 
+class AllowedOrigin(models.Model):
+    """One allowed origin of one application: the index that answers "which apps allow this origin?".
+
+    `OAuthApplication.allowed_origins` stays the source of truth (the form, the
+    audit diff and the admin read it); these rows are derived from it by
+    `oauth_apps.origins.sync_allowed_origins`, which the services call after every
+    write of that column. CORS (authserver/cors.py) asks this table, so deciding
+    an origin is one index lookup however many apps exist.
+    """
+
+    application = models.ForeignKey(OAuthApplication, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=URL_MAX_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "application"], name="%(app_label)s_origin_per_app")
+        ]
+
+    def __str__(self):
+        return self.origin
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")

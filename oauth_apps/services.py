@@ -20,6 +20,7 @@ from . import audit
 from . import scopes as scope_catalog
 from .icons import CleanIcon
 from .models import AuditAction, ClientType, Icon, OAuthApplication
+from .origins import sync_allowed_origins
 
 
 class DuplicateName(Exception):
@@ -70,6 +71,7 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
         with transaction.atomic():
             app.icon = store_icon(data["icon"])
             app.save()
+            sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
         if OAuthApplication.objects.filter(name__iexact=data["name"]).exists():
@@ -202,6 +204,8 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
             if not updated:
                 raise EditConflict(OAuthApplication.objects.filter(pk=app.pk).first())
             app.refresh_from_db()
+            if "allowed_origins" in changes:
+                sync_allowed_origins([app])
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, old_scopes, old_redirects)
     except IntegrityError as error:
