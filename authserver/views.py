@@ -25,7 +25,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from oauth_apps import scopes as scope_catalog
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, read_once
 
 from .oauth2_validators import queryable_client_id
 from .redirects import allowed_schemes, csp_source, display_host, redirect_uri_allowed
@@ -72,9 +72,15 @@ class ConsentView(AuthorizationView):
     template_name = "authserver/consent.html"
 
     def dispatch(self, request, *args, **kwargs):
+        # One read of the application serves this check, the toolkit's validator and
+        # the toolkit's view (see read_once).
+        with read_once():
+            return self._dispatch(request, *args, **kwargs)
+
+    def _dispatch(self, request, *args, **kwargs):
         # A disabled app is named as such, even before anyone signs in.
-        client_id = queryable_client_id(request.POST.get("client_id") or request.GET.get("client_id"))
-        if client_id and OAuthApplication.objects.filter(client_id=client_id, enabled=False).exists():
+        application = self._application(enabled_only=False)
+        if application is not None and not application.enabled:
             return authorize_error_page(
                 request,
                 title=_("This application is disabled"),
@@ -111,13 +117,16 @@ class ConsentView(AuthorizationView):
         response["Cache-Control"] = "no-store"
         return response
 
-    def _application(self):
+    def _application(self, *, enabled_only=True):
         client_id = queryable_client_id(
             self.request.POST.get("client_id") or self.request.GET.get("client_id")
         )
         if not client_id:
             return None
-        return OAuthApplication.objects.filter(client_id=client_id, enabled=True).first()
+        application = OAuthApplication.objects.by_client_id(client_id)
+        if application is None or (enabled_only and not application.enabled):
+            return None
+        return application
 
     def redirect(self, redirect_to, application):
         application = application or self._application()

@@ -1,5 +1,8 @@
 """The registered application and its icon."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -55,8 +58,52 @@ class Icon(models.Model):
         return reverse("oauth_apps:icon", args=[self.sha256])
 
 
+class ApplicationManager(models.Manager):
+    """`get(client_id=…)` answers from the request's cache inside `read_once()` (see there)."""
+
+    def by_client_id(self, client_id: str) -> "OAuthApplication | None":
+        """The app with this client ID, or None; read once per `read_once()` scope."""
+        cache = _read_once.get()
+        if cache is None:
+            return self.filter(client_id=client_id).first()
+        if client_id not in cache:
+            cache[client_id] = self.filter(client_id=client_id).first()
+        return cache[client_id]
+
+    def get(self, *args, **kwargs):
+        if args or set(kwargs) != {"client_id"} or _read_once.get() is None:
+            return super().get(*args, **kwargs)
+        app = self.by_client_id(kwargs["client_id"])
+        if app is None:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with this client ID.")
+        return app
+
+
+# client_id → application (or None) for the request being served inside read_once().
+_read_once: ContextVar[dict | None] = ContextVar("oauth_apps_read_once", default=None)
+
+
+@contextmanager
+def read_once():
+    """Within this block, an application asked for by client ID is read from the database once.
+
+    The authorize endpoint asks for its client three times in one request: our
+    disabled-app check, the toolkit's validator (`Application.objects.get(client_id=…)`)
+    and the toolkit's view (the same call again). Inside this block they share one
+    read. The cache lives for the block only (one request), so a change made by
+    another request is seen by the next one.
+    """
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
+
+    objects = ApplicationManager()
 
     website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH)
     description = models.CharField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
