@@ -210,9 +210,37 @@ def test_bulk_with_an_unknown_action_does_nothing(user_client, three_apps):
 def test_row_links_are_the_real_urls(user_client, three_apps):
     page = user_client.get(LIST_URL).content.decode()
     alpha = three_apps[0]
+    row = page.split(f'data-app-id="{alpha.pk}"')[1].split("</tr>")[0]
+    assert f'data-url="{alpha.get_absolute_url()}"' in row
+    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in row
+    # The ⋯ link goes to the Info page (every action is there) until JavaScript opens the menu.
+    assert f'href="{alpha.get_absolute_url()}" data-row-menu' in row
+    # The menu, rendered once, joins each data-href to the row's URL: those are the real URLs.
+    menu = page.split('<template id="row-menu-template">')[1].split("</template>")[0]
+    for name, suffix in [("edit", "edit/"), ("disable", "disable/"), ("reset_secret", "reset-secret/")]:
+        assert f'data-href="{suffix}"' in menu
+        assert alpha.get_absolute_url() + suffix == reverse(f"oauth_apps:{name}", args=[alpha.pk])
+    assert 'data-href="delete/"' in menu
+    assert 'data-action="enable/"' in menu
+    assert alpha.get_absolute_url() + "developer/" == reverse("authserver:developer_tools", args=[alpha.pk])
+
+
+def test_the_row_menu_is_rendered_once_whatever_the_number_of_rows(user_client, user, make_app):
+    for _ in range(12):
+        make_app(user)
+    page = user_client.get(LIST_URL, {"per_page": 10}).content.decode()
+    assert page.count("data-row-menu") == 10
+    assert page.count('id="row-menu-template"') == 1
+    assert page.count("Reset secret") == 1
+
+
+def test_the_info_page_behind_the_row_menu_link_offers_every_action(user_client, three_apps):
+    alpha = three_apps[0]
+    info = user_client.get(alpha.get_absolute_url()).content.decode()
     for name in ("edit", "disable", "reset_secret", "delete"):
-        assert f'href="{reverse(f"oauth_apps:{name}", args=[alpha.pk])}' in page or name == "disable"
-    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
+        assert reverse(f"oauth_apps:{name}", args=[alpha.pk]) in info
+    for anchor in ("auth-button", "developer-token", "revoke-token"):
+        assert reverse("authserver:developer_tools", args=[alpha.pk]) + f"#{anchor}" in info
 
 
 def test_list_breadcrumb_ends_at_the_oauth_tab(user_client):

@@ -172,8 +172,7 @@
     });
   }
 
-  // The list: a "select all" box for the page, and row menus that close on
-  // Escape or a click elsewhere.
+  // The list: a "select all" box for the page.
   function setUpList() {
     var all = document.querySelector("[data-select-all]");
     var rows = document.querySelectorAll("[data-select-row]");
@@ -190,21 +189,77 @@
         });
       });
     }
-    var menus = document.querySelectorAll("details.row-menu");
-    menus.forEach(function (menu) {
-      menu.addEventListener("toggle", function () {
-        if (!menu.open) return;
-        menus.forEach(function (other) { if (other !== menu) other.open = false; });
-      });
-      menu.addEventListener("keydown", function (event) {
-        if (event.key === "Escape" && menu.open) {
-          menu.open = false;
-          menu.querySelector("summary").focus();
-        }
-      });
+  }
+
+  // Row menus: the list renders its menu once (<template id="row-menu-template">);
+  // a row's ⋯ link (to the Info page without JavaScript) opens a copy of it, with
+  // each data-href joined to the row's URL. Escape or a click elsewhere closes it.
+  function setUpRowMenus() {
+    var template = document.getElementById("row-menu-template");
+    if (!template || !template.content) return;
+    var open = null;
+    var buttons = document.querySelectorAll("[data-row-menu]");
+    buttons.forEach(function (button) {
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-haspopup", "true");
+      button.setAttribute("aria-expanded", "false");
     });
+
+    function close(returnFocus) {
+      if (!open) return;
+      open.menu.remove();
+      open.button.setAttribute("aria-expanded", "false");
+      if (returnFocus) open.button.focus();
+      open = null;
+    }
+
+    function show(button) {
+      var row = button.closest("tr");
+      var url = row.getAttribute("data-url");
+      var enabled = row.hasAttribute("data-enabled");
+      var next = encodeURIComponent(window.location.pathname + window.location.search);
+      var menu = template.content.firstElementChild.cloneNode(true);
+      menu.querySelectorAll("[data-if]").forEach(function (item) {
+        var when = item.getAttribute("data-if");
+        var keep = when === "enabled" ? enabled : when === "disabled" ? !enabled : !row.hasAttribute("data-public");
+        if (!keep) item.remove();
+      });
+      menu.querySelectorAll("a[data-href]").forEach(function (link) {
+        var href = url + link.getAttribute("data-href");
+        if (link.hasAttribute("data-next")) href += "?next=" + next;
+        link.href = href;
+      });
+      menu.querySelectorAll("form[data-action]").forEach(function (form) {
+        form.action = url + form.getAttribute("data-action");
+      });
+      menu.id = "row-menu-open";
+      button.setAttribute("aria-controls", menu.id);
+      button.setAttribute("aria-expanded", "true");
+      button.parentNode.appendChild(menu);
+      open = { button: button, menu: menu };
+      var first = menu.querySelector("a, button");
+      if (first) first.focus();
+    }
+
     document.addEventListener("click", function (event) {
-      menus.forEach(function (menu) { if (!menu.contains(event.target)) menu.open = false; });
+      var button = event.target.closest("[data-row-menu]");
+      if (button) {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        var same = open && open.button === button;
+        close(false);
+        if (!same) show(button);
+        return;
+      }
+      if (open && !open.menu.contains(event.target)) close(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && open) {
+        close(true);
+      } else if (event.key === " " && event.target.matches && event.target.matches("[data-row-menu]")) {
+        event.preventDefault();
+        event.target.click();
+      }
     });
   }
 
@@ -220,6 +275,7 @@
     setUpScopes();
     setUpConfirmations();
     setUpList();
+    setUpRowMenus();
     focusErrors();
   });
 })();

@@ -89,7 +89,7 @@ def test_reset_secret_and_read_the_new_one(signed_in, live_server, dana_app):
 def test_delete_with_confirmation(signed_in, live_server, dana_app):
     page, (app, _) = signed_in, dana_app
     page.goto(f"{live_server.url}{LIST}")
-    page.locator("summary", has_text="Actions for Dana Calendar").click()
+    page.get_by_role("button", name="Actions for Dana Calendar").click()
     page.get_by_role("link", name="Delete").click()
     dialog = open_dialog(page)
     assert dialog.get_by_role("heading", name="Delete Dana Calendar?").is_visible()
@@ -116,3 +116,54 @@ def test_search_finds_an_app_by_name(signed_in, live_server, make_app):
     assert rows.first.get_by_role("link", name="Summit Notes").is_visible()
     assert page.get_by_test_id("list-count").inner_text().startswith("1 application")
     assert page.console_problems == []
+
+
+def test_the_row_menu_opens_for_its_row_by_keyboard_and_closes_on_escape(signed_in, live_server, make_app):
+    dana = get_user_model().objects.get(username="dana")
+    public, _ = make_app(dana, name="Dana Public", public_client=True)
+    confidential, _ = make_app(dana, name="Dana Secretive")
+    OAuthApplication.objects.filter(pk=confidential.pk).update(enabled=False)
+    page = signed_in
+    page.goto(f"{live_server.url}{LIST}")
+
+    button = page.get_by_role("button", name="Actions for Dana Secretive")
+    button.focus()
+    page.keyboard.press("Enter")
+    menu = page.locator("#row-menu-open")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert menu.get_by_role("link", name="Edit").get_attribute("href") == f"{LIST}{confidential.pk}/edit/"
+    assert menu.get_by_role("button", name="Enable").is_visible()
+    assert (
+        menu.get_by_role("link", name="Reset secret")
+        .get_attribute("href")
+        .startswith(f"{LIST}{confidential.pk}/reset-secret/?next=")
+    )
+    page.keyboard.press("Escape")
+    assert menu.count() == 0
+    assert page.evaluate("document.activeElement.hasAttribute('data-row-menu')")  # focus went back
+    assert button.get_attribute("aria-expanded") == "false"
+
+    page.get_by_role("button", name="Actions for Dana Public").click()
+    menu = page.locator("#row-menu-open")
+    assert menu.get_by_role("link", name="Disable").is_visible()
+    assert menu.get_by_role("link", name="Reset secret").count() == 0
+    page.locator("h1").click()
+    assert page.locator("#row-menu-open").count() == 0
+    assert page.console_problems == []
+
+
+def test_without_javascript_the_row_menu_link_opens_the_info_page(browser, live_server, make_app):
+    dana = get_user_model().objects.create_user("erin", password="erin-password-1")
+    app, _ = make_app(dana, name="Erin Notes")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("erin")
+    page.get_by_label("Password").fill("erin-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}{LIST}")
+    page.get_by_role("link", name="Actions for Erin Notes").click()
+    page.wait_for_url(f"**{LIST}{app.pk}/")
+    assert page.get_by_role("link", name="Edit").is_visible()
+    assert page.get_by_role("link", name="Delete").is_visible()
+    context.close()
