@@ -87,7 +87,13 @@ def cases(token, shared_origin):
         ("minimal view (floor)", "GET", FLOOR, {}, None),
         ("preflight, no Origin", "OPTIONS", API, preflight, None),
         ("preflight, allowed origin", "OPTIONS", API, {**preflight, "Origin": SPA}, SPA),
-        ("preflight, origin of many apps", "OPTIONS", API, {**preflight, "Origin": shared_origin}, shared_origin),
+        (
+            "preflight, origin of many apps",
+            "OPTIONS",
+            API,
+            {**preflight, "Origin": shared_origin},
+            shared_origin,
+        ),
         ("preflight, unknown origin", "OPTIONS", API, {**preflight, "Origin": "https://nobody.example"}, ""),
         ("API call, no Origin", "GET", API, bearer, None),
         ("API call, allowed origin", "GET", API, {**bearer, "Origin": SPA}, SPA),
@@ -106,7 +112,8 @@ def run(where):
 
     call_command("migrate", verbosity=0)
     token = make_client()
-    print(f"Database: {where}; gunicorn, 1 sync worker, loopback; {RUNS} timed requests per row after 3 warm-ups.")
+    print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
+    print(f"{RUNS} timed requests per row after 3 warm-ups.")
     print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
     header = f"{'apps':>8}  {'request':<34} {'median':>8} {'p95':>8} {'x floor':>8} {'x no Origin':>12}"
     print(header)
@@ -115,9 +122,7 @@ def run(where):
     for size in SIZES:
         seconds = seed(size, seeded)
         seeded = size
-        shared = (
-            AllowedOrigin.objects.values("origin").annotate(apps=Count("pk")).order_by("-apps").first()
-        )
+        shared = AllowedOrigin.objects.values("origin").annotate(apps=Count("pk")).order_by("-apps").first()
         connections.close_all()
         with Server() as server:
             floor = baseline = None
@@ -135,7 +140,9 @@ def run(where):
                 if "no Origin" in label:
                     baseline = median
                 versus = f"{median / baseline:>11.2f}x" if baseline and "no Origin" not in label else ""
-                print(f"{size:>8}  {label:<34} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x {versus:>12}")
+                print(
+                    f"{size:>8}  {label:<34} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x {versus:>12}"
+                )
         print(
             f"{'':>8}  (seeded to {size:,} apps in {seconds:.1f} s; the most shared origin is allowed by "
             f"{shared['apps']:,} apps; load average {load_average()})"

@@ -69,7 +69,8 @@ def run(where):
     call_command("migrate", verbosity=0)
     staff = get_user_model().objects.create_user("bench", password="bench-password-1", is_staff=True)
     cookie = session_cookie(staff)
-    print(f"Database: {where}; gunicorn, 1 sync worker, loopback; {RUNS} timed requests per row after 3 warm-ups.")
+    print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
+    print(f"{RUNS} timed requests per row after 3 warm-ups.")
     print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
     header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8}"
     print(header)
