@@ -147,7 +147,7 @@ class ApplicationForm(forms.Form):
     # --- single fields -------------------------------------------------------
     def clean_name(self):
         name = self.cleaned_data["name"]
-        taken = OAuthApplication.objects.filter(name__iexact=name)
+        taken = OAuthApplication.objects.named(name)
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():

@@ -5,7 +5,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Range
 from django.urls import reverse
@@ -69,6 +69,14 @@ class ApplicationManager(models.Manager):
         if client_id not in cache:
             cache[client_id] = self.filter(client_id=client_id).first()
         return cache[client_id]
+
+    def named(self, name: str):
+        """Apps whose name equals `name` ignoring case, found through the unique LOWER(name) index.
+
+        `name__iexact` is `UPPER(name) = UPPER(…)` on PostgreSQL and `LIKE` on SQLite:
+        neither can use that index, so each registration would read every app.
+        """
+        return self.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
 
     def get(self, *args, **kwargs):
         if args or set(kwargs) != {"client_id"} or _read_once.get() is None:

@@ -76,7 +76,7 @@ def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
             sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name__iexact=data["name"]).exists():
+        if OAuthApplication.objects.named(data["name"]).exists():
             raise DuplicateName(data["name"]) from error
         raise
     return app, secret
@@ -243,7 +243,7 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, old_scopes, old_redirects)
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name__iexact=data["name"]).exclude(pk=app.pk).exists():
+        if OAuthApplication.objects.named(data["name"]).exclude(pk=app.pk).exists():
             raise DuplicateName(data["name"]) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
