@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Only for naturaltime ("5 minutes ago") and its translations.
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -174,11 +177,14 @@ PASSWORD_HASHERS = [
     # Only for client secrets (see oauth_apps/hashers.py); never the default for passwords.
     "oauth_apps.hashers.ClientSecretHasher",
 ]
+# Django's backend, loading the profile (time zone, language) in the same query as the user.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "oauth_apps:list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# The zone for people who chose none and whose browser did not say (accounts/timezones.py).
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -215,6 +221,8 @@ RATE_LIMITS = {
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A refused form gets the portal's own page with a way back, never Django's debug page.
+CSRF_FAILURE_VIEW = "docspace_portal.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import urls as accounts_urls
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
 from common.ratelimit import by_ip, by_posted_username, rate_limited
@@ -25,6 +26,7 @@ urlpatterns = [
         "settings/developer-tools/oauth/",
         include((oauth_app_urls.urlpatterns + oauth_app_urls.icon_urlpatterns, "oauth_apps")),
     ),
+    path("", include(accounts_urls)),
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),

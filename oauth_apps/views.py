@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -127,8 +126,6 @@ def list_rows(applications) -> list:
         if app.icon_id not in icons:
             icons[app.icon_id] = app.icon_url
         app.list_icon_url = icons[app.icon_id]
-        app.created_iso = localtime(app.created).isoformat()
-        app.updated_iso = localtime(app.updated).isoformat()
         creator = app.user
         app.creator_name = (creator.get_full_name() or creator.username) if creator else "—"
     return rows

@@ -7,6 +7,18 @@
     else document.addEventListener("DOMContentLoaded", fn);
   }
 
+  // Tell the server this browser's time zone (a `tz` cookie) so dates are shown in
+  // it; the server checks the name against its zone database (accounts/timezones.py).
+  function rememberTimeZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+    if (!zone || !/^[A-Za-z0-9_+\-\/]{1,64}$/.test(zone)) return;
+    if (document.cookie.split("; ").indexOf("tz=" + zone) !== -1) return;
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
+      (window.location.protocol === "https:" ? "; Secure" : "");
+  }
+  rememberTimeZone();
+
   // Copy buttons: <button data-copy="#input-id">.
   function setUpCopy() {
     document.querySelectorAll("[data-copy]").forEach(function (button) {

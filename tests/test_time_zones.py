@@ -1,0 +1,158 @@
+"""Dates are shown in the viewer's zone, with the zone named; recent ones relative."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Profile
+from oauth_apps.models import AuditEvent, OAuthApplication
+from tests.helpers import give_tokens
+
+LIST_URL = reverse("oauth_apps:list")
+SETTINGS_URL = reverse("settings")
+OLD = datetime(2025, 7, 1, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def old_app(user, make_app):
+    app, _ = make_app(user, name="Old App")
+    OAuthApplication.objects.filter(pk=app.pk).update(created=OLD, updated=OLD)
+    AuditEvent.objects.filter(application_pk=app.pk).update(created=OLD)
+    return app
+
+
+def times(response) -> list[tuple[str, str, str]]:
+    """(datetime attribute, title, text) of every <time> on the page."""
+    return re.findall(r'<time datetime="([^"]+)" title="([^"]+)">([^<]+)</time>', response.content.decode())
+
+
+def test_without_a_choice_or_a_browser_zone_dates_are_utc(user_client, old_app):
+    found = times(user_client.get(LIST_URL))
+    assert (
+        "2025-07-01T10:30:00+00:00",
+        "July 1, 2025, 10:30 a.m. UTC (UTC)",
+        "July 1, 2025, 10:30 a.m. UTC",
+    ) in found
+
+
+def test_the_browser_zone_from_the_cookie_is_used(user_client, old_app):
+    user_client.cookies["tz"] = "Asia/Tokyo"
+    found = times(user_client.get(LIST_URL))
+    assert (
+        "2025-07-01T19:30:00+09:00",
+        "July 1, 2025, 7:30 p.m. JST (Asia/Tokyo)",
+        "July 1, 2025, 7:30 p.m. JST",
+    ) in found
+
+
+@pytest.mark.parametrize("cookie", ["Not/AZone", "../../etc/passwd", "Europe/Berlin" + "x" * 80, ""])
+def test_an_unknown_browser_zone_falls_back_to_utc(user_client, old_app, cookie):
+    user_client.cookies["tz"] = cookie
+    response = user_client.get(LIST_URL)
+    assert response.status_code == 200
+    assert all(stamp.endswith("+00:00") for stamp, _title, _text in times(response))
+
+
+def test_the_persons_choice_beats_the_browser(user_client, user, old_app):
+    Profile.objects.create(user=user, time_zone="America/New_York")
+    user_client.cookies["tz"] = "Asia/Tokyo"
+    found = times(user_client.get(old_app.get_absolute_url()))
+    assert found[0][0] == "2025-07-01T06:30:00-04:00"
+    assert found[0][2] == "July 1, 2025, 6:30 a.m. EDT"
+
+
+def test_recent_times_are_relative_with_the_exact_time_in_the_title(user_client, user, make_app):
+    app, _ = make_app(user)
+    OAuthApplication.objects.filter(pk=app.pk).update(updated=timezone.now() - timedelta(minutes=5))
+    user_client.cookies["tz"] = "Europe/Berlin"
+    stamp, title, text = times(user_client.get(LIST_URL))[0]
+    assert text == "5\xa0minutes ago"
+    assert title.endswith("(Europe/Berlin)")
+    assert stamp.endswith(("+01:00", "+02:00"))
+
+
+def test_created_column_shows_the_date_only_for_older_apps(user_client, old_app):
+    texts = [text for _stamp, _title, text in times(user_client.get(LIST_URL))]
+    assert "July 1, 2025" in texts
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["detail", "authorized_apps", "developer_tools"],
+)
+def test_every_page_with_dates_uses_the_viewers_zone(user_client, user, old_app, page):
+    user_client.cookies["tz"] = "Asia/Kolkata"
+    if page == "detail":
+        response = user_client.get(old_app.get_absolute_url())
+    elif page == "authorized_apps":
+        give_tokens(old_app, user)
+        response = user_client.get(reverse("authserver:authorized_apps"))
+    else:
+        response = user_client.post(
+            reverse("authserver:developer_tools", args=[old_app.pk]), {"generate": "1"}
+        )
+    found = times(response)
+    assert found
+    assert all("(Asia/Kolkata)" in title for _stamp, title, _text in found)
+    assert all(stamp.endswith("+05:30") for stamp, _title, _text in found)
+
+
+def test_history_dates_use_the_viewers_zone(user_client, old_app):
+    user_client.cookies["tz"] = "Asia/Tokyo"
+    page = user_client.get(old_app.get_absolute_url()).content.decode()
+    history = page.split('data-testid="history"')[1]
+    assert '<time datetime="2025-07-01T19:30:00+09:00"' in history
+
+
+# --- the settings page ---------------------------------------------------------------
+
+
+def test_the_header_links_to_the_settings_page(user_client):
+    assert f'href="{SETTINGS_URL}"' in user_client.get(LIST_URL).content.decode()
+
+
+def test_settings_page_needs_sign_in(client):
+    response = client.get(SETTINGS_URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_settings_page_names_the_zone_in_use_and_the_browsers(user_client):
+    user_client.cookies["tz"] = "Europe/Paris"
+    page = user_client.get(SETTINGS_URL).content.decode()
+    assert "Dates and times are shown in <strong>Europe/Paris</strong>" in page
+    assert "Follow my browser (now Europe/Paris)" in page
+    assert '<option value="Asia/Tokyo">Tokyo</option>' in page
+
+
+def test_choosing_a_zone_saves_it_and_uses_it(user_client, user, old_app):
+    response = user_client.post(SETTINGS_URL, {"time_zone": "Australia/Sydney"}, follow=True)
+    assert response.redirect_chain == [(SETTINGS_URL, 302)]
+    assert "Dates are now shown in Australia/Sydney" in response.content.decode()
+    assert Profile.objects.get(user=user).time_zone == "Australia/Sydney"
+    assert times(user_client.get(LIST_URL))[0][0] == "2025-07-01T20:30:00+10:00"
+
+
+def test_following_the_browser_again_clears_the_choice(user_client, user):
+    Profile.objects.create(user=user, time_zone="Asia/Tokyo")
+    user_client.post(SETTINGS_URL, {"time_zone": ""})
+    assert Profile.objects.get(user=user).time_zone == ""
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus_Mons", "x" * 200, "../etc"])
+def test_an_unknown_zone_is_refused_next_to_the_field(user_client, user, value):
+    response = user_client.post(SETTINGS_URL, {"time_zone": value})
+    assert response.status_code == 400
+    assert response.context["form"].has_error("time_zone", code="invalid_choice")
+    assert not Profile.objects.filter(user=user).exists()
+
+
+def test_the_profile_is_read_with_the_user(user_client, user, make_app, django_assert_num_queries):
+    Profile.objects.create(user=user, time_zone="Asia/Tokyo")
+    make_app(user)
+    # Session, user with profile, one COUNT, one page of rows: as without a profile.
+    with django_assert_num_queries(4):
+        user_client.get(LIST_URL)
