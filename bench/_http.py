@@ -134,7 +134,7 @@ def session_cookie(user) -> str:
 
     request_ = HttpRequest()
     request_.session = SessionStore()
-    login(request_, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request_, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request_.session.save()
     return f"{settings.SESSION_COOKIE_NAME}={request_.session.session_key}"
 
