@@ -71,6 +71,12 @@ class Server:
             worker_class,
             "--threads",
             str(threads),
+            # Clients reuse their connections between actions: keep them open meanwhile
+            # (gunicorn's default of 2 s closes some just as a busy client reuses them).
+            "--keep-alive",
+            "30",
+            "--timeout",
+            "120",
             "--env",
             "DJANGO_SETTINGS_MODULE=bench._settings",
         ]
