@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: run test setup setup-dev system-deps lint format check migrate bench loadtest clean
 
-run: setup migrate  ## set up, migrate, make sure an admin exists, serve http://127.0.0.1:8000
+run: setup migrate  ## set up, make the data directory, migrate, make sure an admin exists, serve http://127.0.0.1:8000
 	$(BIN)/python manage.py ensure_admin
 	@echo "Serving DocSpace Portal at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -44,6 +44,7 @@ system-deps:
 	fi
 
 migrate: setup
+	$(BIN)/python manage.py init_data_dir
 	$(BIN)/python manage.py migrate --noinput
 
 lint: setup-dev

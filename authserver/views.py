@@ -80,7 +80,7 @@ class ConsentView(AuthorizationView):
     def _dispatch(self, request, *args, **kwargs):
         # A disabled app is named as such, even before anyone signs in.
         application = self._application(enabled_only=False)
-        if application is not None and not application.enabled:
+        if application is not None and not application.is_usable(request):
             return authorize_error_page(
                 request,
                 title=_("This application is disabled"),
@@ -124,7 +124,7 @@ class ConsentView(AuthorizationView):
         if not client_id:
             return None
         application = OAuthApplication.objects.by_client_id(client_id)
-        if application is None or (enabled_only and not application.enabled):
+        if application is None or (enabled_only and not application.is_usable(self.request)):
             return None
         return application
 

@@ -29,7 +29,11 @@ def free_port() -> int:
 
 
 def _data_dir() -> str:
+    """A new data directory with its development keys (settings only read them)."""
+    from common.datadir import init_data_dir
+
     os.environ["PORTAL_BENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
+    init_data_dir(Path(os.environ["PORTAL_BENCH_DATA_DIR"]), keys=True)
     return os.environ["PORTAL_BENCH_DATA_DIR"]
 
 

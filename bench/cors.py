@@ -30,7 +30,7 @@ from bench._throwaway import throwaway_database  # noqa: E402
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 API = "/api/2.0/people/@self"
-SPA = "https://spa.bench-cors.example"
+SPA = "https://spa.bench-cors.example.com"
 
 
 def main():
@@ -52,15 +52,15 @@ def make_client():
     from oauth2_provider.models import get_access_token_model, set_token_value
     from PIL import Image
 
+    from oauth_apps.forms import ApplicationForm
     from oauth_apps.icons import clean_icon
     from oauth_apps.services import register_application
 
     user = get_user_model().objects.create_user("cors-bench", password="cors-bench-password-1")
     buffer = io.BytesIO()
     Image.new("RGBA", (32, 32), (45, 108, 223, 255)).save(buffer, format="PNG")
-    app, _secret = register_application(
-        user=user,
-        data={
+    form = ApplicationForm(
+        {
             "name": "CORS bench single-page app",
             "website_url": SPA,
             "redirect_uris": [f"{SPA}/callback"],
@@ -68,10 +68,13 @@ def make_client():
             "scopes": ["accounts.self:read"],
             "privacy_policy_url": f"{SPA}/privacy",
             "terms_of_service_url": f"{SPA}/terms",
-            "public_client": True,
-            "icon": clean_icon(buffer.getvalue()),
+            "public_client": "on",
         },
+        {"icon": clean_icon(buffer.getvalue())},
     )
+    if not form.is_valid():
+        raise SystemExit(f"bench app refused: {form.errors.as_data()}")
+    app, _secret = register_application(form.instance, user=user, icon=form.cleaned_data["icon"])
     token = get_access_token_model()(
         user=user, application=app, scope="accounts.self:read", expires=timezone.now() + timedelta(days=1)
     )

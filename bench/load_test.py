@@ -387,6 +387,7 @@ def run(where) -> int:
         RATE_LIMIT_SECRET_RESET="100000/m",
     )
     python = sys.executable
+    subprocess.run([python, "manage.py", "init_data_dir", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run(
         [python, "manage.py", "seed_apps", "--count", str(APPS), "--seed", "1"],

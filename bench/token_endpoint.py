@@ -45,6 +45,10 @@ os.environ.update(
 )
 os.environ.pop("DJANGO_DEBUG", None)
 
+from common.datadir import init_data_dir  # noqa: E402
+
+init_data_dir(Path(_data), keys=True)
+
 import django  # noqa: E402
 
 django.setup()
@@ -62,6 +66,7 @@ from oauth2_provider.models import (  # noqa: E402
 )
 from PIL import Image  # noqa: E402
 
+from oauth_apps.forms import ApplicationForm  # noqa: E402
 from oauth_apps.icons import clean_icon  # noqa: E402
 from oauth_apps.models import OAuthApplication  # noqa: E402
 from oauth_apps.services import register_application  # noqa: E402
@@ -89,9 +94,9 @@ REDIRECT_URI = "https://bench.example.com/cb"
 
 
 def bench_app(user, label):
-    return register_application(
-        user=user,
-        data={
+    """Register a confidential app through the registration form and service; return (app, secret)."""
+    form = ApplicationForm(
+        {
             "name": f"Bench {label}",
             "website_url": "https://bench.example.com",
             "redirect_uris": [REDIRECT_URI],
@@ -99,9 +104,12 @@ def bench_app(user, label):
             "scopes": ["accounts.self:read", "openid"],
             "privacy_policy_url": "https://bench.example.com/privacy",
             "terms_of_service_url": "https://bench.example.com/terms",
-            "icon": icon(),
         },
+        {"icon": icon()},
     )
+    if not form.is_valid():
+        raise SystemExit(f"bench app refused: {form.errors.as_data()}")
+    return register_application(form.instance, user=user, icon=form.cleaned_data["icon"])
 
 
 def timed(label: str, send, *, prepare=None) -> dict:

@@ -8,12 +8,13 @@ production mode: it refuses to start without a real secret key and host list.
 """
 
 import os
-import secrets
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from common.datadir import SECRET_KEY_FILE, SIGNING_KEY_FILE, read_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,8 @@ env = environ.Env()
 if env.bool("PORTAL_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
+# Made, with the development keys, by `manage.py init_data_dir` (`make run` calls it).
 DATA_DIR = Path(env.str("PORTAL_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # Production is asked for explicitly; an unconfigured checkout is a development machine.
@@ -36,43 +37,8 @@ if PRODUCTION:
             )
 
 
-def _development_secret_key() -> str:
-    """A key generated once per data directory, so sessions survive restarts."""
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
-
-
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _development_secret_key()
-
-
-def _development_signing_key() -> str:
-    """An RSA key for ID tokens, generated once per data directory (development only).
-
-    Production must configure one key shared by every host (OIDC_RSA_PRIVATE_KEY or
-    OIDC_RSA_PRIVATE_KEY_FILE): keys generated per host would sign tokens that the
-    other hosts' JWKS does not list.
-    """
-    path = DATA_DIR / "oidc_rsa_private_key.pem"
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; use its key
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-    return path.read_text()
+# Without a key Django refuses to start and the system check says how to make one.
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or read_key(DATA_DIR, SECRET_KEY_FILE).strip()
 
 
 def _signing_key() -> str:
@@ -87,7 +53,9 @@ def _signing_key() -> str:
             "OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE must be set in production mode "
             "(DJANGO_DEBUG=false): every host must sign ID tokens with the same key. See .env.example."
         )
-    return _development_signing_key()
+    # Production must configure its key: a key generated per host would sign
+    # tokens that the other hosts' JWKS does not list.
+    return read_key(DATA_DIR, SIGNING_KEY_FILE)
 
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -191,7 +159,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(DATA_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

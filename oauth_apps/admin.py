@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from oauth2_provider.models import get_application_model
 
 from . import scopes as scope_catalog
+from .forms import ApplicationForm
 from .models import AuditEvent, Icon, OAuthApplication
 from .services import bulk_set_enabled, delete_application
 
@@ -36,6 +37,10 @@ if admin.site.is_registered(get_application_model()):
     admin.site.unregister(get_application_model())
 
 
+# Stored encodings the admin shows readably.
+SHOWN_AS = {"scope_bits": "scopes_display"}
+
+
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
     list_display = ["icon_tag", "name", "user", "enabled", "client_type", "updated"]
@@ -56,20 +61,14 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         "updated",
         "version",
     ]
+    # What a person edits is the registration form's list; the admin shows it with
+    # the facts the server keeps, so a new form field appears here by itself.
     fields = [
         "icon_tag",
-        "name",
         "client_id",
         "user",
         "enabled",
-        "client_type",
-        "website_url",
-        "description",
-        "redirect_uris",
-        "allowed_origins",
-        "scopes_display",
-        "privacy_policy_url",
-        "terms_of_service_url",
+        *(SHOWN_AS.get(name, name) for name in ApplicationForm.Meta.fields),
         "modified_by",
         "created",
         "updated",

@@ -8,11 +8,14 @@ class OAuthAppsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core import checks
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from common.datadir import check_keys
         from common.sqlite import use_real_parameter_limit
 
+        checks.register(check_keys)
         # Django's documented hook for per-connection setup (not a reaction to our own writes).
         connection_created.connect(use_real_parameter_limit, dispatch_uid="common.sqlite.parameter_limit")
         # After every migrate: put back the SQLite name-search triggers if a table

@@ -1,25 +1,48 @@
-"""The registration (and edit) form.
+"""The registration (and edit) form: a ModelForm over OAuthApplication.
 
 Every rule is enforced here on the server; the browser's checks are a courtesy.
-Each error carries a stable code, which the tests assert.
+Each error carries a stable code, which the tests assert. The model is the one
+list of what an application has: `Meta.fields` picks what a person may edit,
+and the audit diff (`changes()`) is derived from it and `changed_data`.
+Cleaning only reads and raises: the pending icon and the credentials are the
+views' business.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
-from .models import (
-    DESCRIPTION_MAX_LENGTH,
-    MAX_ALLOWED_ORIGINS,
-    MAX_REDIRECT_URIS,
-    NAME_MAX_LENGTH,
-    NAME_MIN_LENGTH,
-    OAuthApplication,
-)
-from .pending_icons import PendingIcons
+from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
 from .validators import clean_origin, clean_redirect_uri, clean_web_url
+
+
+class FormRenderer(DjangoTemplates):
+    """Fields render through one template, so labels, help and errors look alike everywhere."""
+
+    field_template_name = "oauth_apps/field.html"
+
+
+# --- fields ------------------------------------------------------------------
+
+
+def url_input(placeholder=""):
+    return forms.TextInput(attrs={"inputmode": "url", "spellcheck": "false", "placeholder": placeholder})
+
+
+class WebURLField(forms.CharField):
+    """A website or legal page URL, checked and normalised by validators.clean_web_url."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", url_input())
+        kwargs.setdefault("error_messages", {"required": _("Enter the URL.")})
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_web_url(value) if value else value
 
 
 class ListInput(forms.Widget):
@@ -30,7 +53,7 @@ class ListInput(forms.Widget):
             return [value for value in data.getlist(name) if value.strip()]
         value = data.get(name)
         if isinstance(value, list | tuple):
-            return [item for item in value if str(item).strip()]
+            return [str(item) for item in value if str(item).strip()]
         return [value] if value else []
 
     def value_omitted_from_data(self, data, files, name):
@@ -38,205 +61,137 @@ class ListInput(forms.Widget):
 
 
 class URLListField(forms.Field):
+    """A list of URLs stored space-separated (as the toolkit stores them); duplicates dropped.
+
+    `clean_entry`, where set, checks and normalises one entry; every bad entry is
+    reported together. (Redirect URLs are checked by the form: their rule depends
+    on the client type.)
+    """
+
     widget = ListInput
 
-    def __init__(self, *, max_entries, required_code, too_many_code, **kwargs):
+    clean_entry = None
+
+    def __init__(self, label, max_entries, code, required_message, help_text, **kwargs):
+        """`code` names the errors: `<code>_required`, `<code>_too_many`."""
         self.max_entries = max_entries
-        self.required_code = required_code
-        self.too_many_code = too_many_code
-        super().__init__(**kwargs)
+        self.code = code
+        kwargs["error_messages"] = {"required": required_message, **kwargs.get("error_messages", {})}
+        super().__init__(label=label, help_text=help_text, **kwargs)
 
     def to_python(self, value):
         if not value:
             return []
         if isinstance(value, str):
-            value = value.split()
+            return value.split()
         return [str(item) for item in value]
 
     def validate(self, value):
-        if not value:
-            raise ValidationError(self.error_messages["required"], code=self.required_code)
+        if not value and self.required:
+            raise ValidationError(self.error_messages["required"], code=f"{self.code}_required")
         if len(value) > self.max_entries:
             raise ValidationError(
                 _("Enter at most %(max)d entries (you entered %(count)d)."),
-                code=self.too_many_code,
+                code=f"{self.code}_too_many",
                 params={"max": self.max_entries, "count": len(value)},
             )
 
+    def clean(self, value):
+        entries = super().clean(value)
+        if self.clean_entry is not None:
+            entries = clean_each(entries, self.clean_entry)
+        return " ".join(dict.fromkeys(entries))
 
-def _dedupe(values):
-    seen = set()
-    return [value for value in values if not (value in seen or seen.add(value))]
+    def prepare_value(self, value):
+        return self.to_python(value)
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+    def audit_value(self, value):
+        return self.to_python(value)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "data-max": str(self.max_entries)}
 
 
-class ApplicationForm(forms.Form):
-    name = forms.CharField(
-        label=_("App name"),
-        min_length=NAME_MIN_LENGTH,
-        max_length=NAME_MAX_LENGTH,
-        help_text=_("Shown on consent screens and in the app list."),
-        error_messages={"required": _("Enter the app name.")},
-    )
-    website_url = forms.CharField(
-        label=_("Website URL"),
-        max_length=2048,
-        help_text=_("The home page of your application, e.g. https://example.com"),
-        error_messages={"required": _("Enter the website URL.")},
-    )
-    icon = forms.FileField(
-        label=_("App icon"),
-        required=False,
-        help_text=_("PNG, JPEG or SVG, exactly 32×32 pixels, up to 64 KiB."),
-    )
-    icon_token = forms.CharField(required=False, widget=forms.HiddenInput)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        max_length=DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    public_client = forms.BooleanField(
-        label=_("Allow public client (PKCE)"),
-        required=False,
-        help_text=_(
-            "For apps that cannot keep a secret (single-page and native apps): no client secret, "
-            "PKCE alone proves the client. PKCE (S256) is required for every client either way."
-        ),
-    )
-    redirect_uris = URLListField(
-        label=_("Redirect URLs"),
-        max_entries=MAX_REDIRECT_URIS,
-        required_code="redirect_uris_required",
-        too_many_code="redirect_uris_too_many",
-        error_messages={"required": _("Add at least one redirect URL.")},
-    )
-    allowed_origins = URLListField(
-        label=_("Allowed origins"),
-        max_entries=MAX_ALLOWED_ORIGINS,
-        required_code="allowed_origins_required",
-        too_many_code="allowed_origins_too_many",
-        error_messages={"required": _("Add at least one allowed origin.")},
-    )
-    scopes = forms.MultipleChoiceField(
-        label=_("Access scopes"),
-        choices=[(scope.name, scope.name) for scope in scope_catalog.SCOPES],
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one scope.")},
-    )
-    privacy_policy_url = forms.CharField(
-        label=_("Privacy policy URL"), max_length=2048, error_messages={"required": _("Enter the URL.")}
-    )
-    terms_of_service_url = forms.CharField(
-        label=_("Terms of Service URL"), max_length=2048, error_messages={"required": _("Enter the URL.")}
-    )
+class OriginListField(URLListField):
+    clean_entry = staticmethod(clean_origin)
 
-    def __init__(
-        self, *args, pending_icons: PendingIcons, instance: OAuthApplication | None = None, **kwargs
-    ):
-        self.pending_icons = pending_icons
-        self.instance = instance
-        self.clean_icon_value: CleanIcon | None = None
-        if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = initial_from_instance(instance)
-        super().__init__(*args, **kwargs)
-        if instance is not None:
-            self.fields["icon"].help_text = _(
-                "Leave empty to keep the current icon. PNG, JPEG or SVG, exactly 32×32 pixels."
-            )
 
-    # --- single fields -------------------------------------------------------
-    def clean_name(self):
-        name = self.cleaned_data["name"]
-        taken = OAuthApplication.objects.named(name)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
+class ScopeSetField(forms.MultipleChoiceField):
+    """The scope checkboxes; cleaned into the stored bit set, each write scope with its read scope."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [(scope.name, scope.name) for scope in scope_catalog.SCOPES])
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return scope_catalog.names_from_bits(value)
+        return value
+
+    def clean(self, value):
+        names = super().clean(value)
+        return scope_catalog.to_bits(scope_catalog.with_implied(names))
+
+    def has_changed(self, initial, data):
+        if data is None or isinstance(data, int):
+            return self.prepare_value(initial) != self.prepare_value(data)
+        return scope_catalog.to_bits(scope_catalog.with_implied(data)) != (initial or 0)
+
+    def audit_value(self, value):
+        return scope_catalog.names_from_bits(value or 0)
+
+
+class PublicClientField(forms.BooleanField):
+    """The "public client (PKCE)" checkbox over the model's client_type."""
+
+    def prepare_value(self, value):
+        return value == ClientType.PUBLIC if isinstance(value, str) else bool(value)
+
+    def clean(self, value):
+        return ClientType.PUBLIC if super().clean(value) else ClientType.CONFIDENTIAL
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != self.to_python(data)
+
+
+class IconField(forms.FileField):
+    """An uploaded icon, or one already checked (a CleanIcon the view carried over); cleans to a CleanIcon."""
+
+    widget = forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg,.svg,image/png,image/jpeg,image/svg+xml"})
+
+    def to_python(self, data):
+        if data is None or isinstance(data, CleanIcon):
+            return data
+        if getattr(data, "exceeded_limit", False):
             raise ValidationError(
-                _("An app named “%(name)s” already exists. Choose another name."),
-                code="name_taken",
-                params={"name": name},
+                _("The icon is larger than 64 KiB. A 32×32 icon needs only a few KiB."), code="icon_too_large"
             )
-        return name
+        data.seek(0)
+        return clean_icon(data.read())
 
-    def clean_website_url(self):
-        return clean_web_url(self.cleaned_data["website_url"])
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(_("Upload an icon: PNG, JPEG or SVG, 32×32 pixels."), code="icon_required")
 
-    def clean_privacy_policy_url(self):
-        return clean_web_url(self.cleaned_data["privacy_policy_url"])
+    def clean(self, data, initial=None):
+        value = self.to_python(data)
+        self.validate(value)
+        return value
 
-    def clean_terms_of_service_url(self):
-        return clean_web_url(self.cleaned_data["terms_of_service_url"])
+    def has_changed(self, initial, data):
+        return data is not None
 
-    def clean_allowed_origins(self):
-        return _clean_each(self.cleaned_data["allowed_origins"], clean_origin)
-
-    def clean_scopes(self):
-        names = scope_catalog.with_implied(self.cleaned_data["scopes"])
-        return [scope.name for scope in scope_catalog.SCOPES if scope.name in names]
-
-    def clean_icon(self):
-        return self.accept_icon()
-
-    def accept_icon(self) -> CleanIcon | None:
-        """Check an uploaded icon and park it, or pick up the one parked before."""
-        upload = self.files.get(self.add_prefix("icon")) if self.files else None
-        if upload is not None:
-            if getattr(upload, "exceeded_limit", False):
-                raise ValidationError(
-                    _("The icon is larger than 64 KiB. A 32×32 icon needs only a few KiB."),
-                    code="icon_too_large",
-                )
-            upload.seek(0)
-            icon = clean_icon(upload.read())
-            self.pending_icons.put(icon)
-            self.clean_icon_value = icon
-            return icon
-        token = (self.data.get(self.add_prefix("icon_token")) or "").strip()
-        icon = self.pending_icons.get(token)
-        if icon is not None:
-            self.clean_icon_value = icon
-            return icon
-        if self.instance is not None:
-            return None  # keep the current icon
-        raise ValidationError(_("Upload an icon: PNG, JPEG or SVG, 32×32 pixels."), code="icon_required")
-
-    # --- across fields -------------------------------------------------------
-    def clean(self):
-        cleaned = super().clean()
-        public = bool(cleaned.get("public_client"))
-        if "redirect_uris" in cleaned:
-            try:
-                cleaned["redirect_uris"] = _clean_each(
-                    cleaned["redirect_uris"], lambda uri: clean_redirect_uri(uri, public_client=public)
-                )
-            except ValidationError as error:
-                self.add_error("redirect_uris", error)
-        return cleaned
-
-    @property
-    def pending_icon_token(self) -> str:
-        """The parked icon to carry to the next submission, if any."""
-        if self.clean_icon_value is not None:
-            return self.clean_icon_value.sha256
-        token = (self.data.get(self.add_prefix("icon_token")) or "").strip() if self.is_bound else ""
-        return token if self.pending_icons.get(token) else ""
-
-    def list_values(self, name: str) -> list[str]:
-        """What the user typed in a list field, for redrawing the rows."""
-        if self.is_bound:
-            return self.fields[name].widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
-        return list(self.initial.get(name, []))
-
-    def selected_scopes(self) -> set[str]:
-        if self.is_bound:
-            return (
-                set(self.data.getlist(self.add_prefix("scopes"))) if hasattr(self.data, "getlist") else set()
-            )
-        return set(self.initial.get("scopes", []))
+    def audit_value(self, value):
+        return value.sha256 if isinstance(value, CleanIcon) else value
 
 
-def _clean_each(values, clean_one):
-    """Clean every entry, report all bad ones together, and drop duplicates."""
+def clean_each(values, clean_one):
+    """Clean every entry and report all bad ones together."""
     cleaned, errors = [], []
     for value in values:
         try:
@@ -245,21 +200,163 @@ def _clean_each(values, clean_one):
             errors.extend(error.error_list)
     if errors:
         raise ValidationError(errors)
-    return _dedupe(cleaned)
+    return cleaned
 
 
-def initial_from_instance(app: OAuthApplication) -> dict:
-    return {
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": app.description,
-        "public_client": app.is_public,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
-    }
+# --- the form ----------------------------------------------------------------
+
+NO_REDIRECTS = _("Add at least one redirect URL.")
+NO_ORIGINS = _("Add at least one allowed origin.")
+REDIRECT_HELP = _(
+    "Where users are sent back after the consent screen: exact URLs, https (http only for "
+    "127.0.0.1, [::1] and localhost). Add one for each environment, e.g. test and production."
+)
+ORIGIN_HELP = _(
+    "Web pages that may call the API from a browser, as scheme://host[:port] with no path, "
+    "e.g. https://app.example.com."
+)
+
+
+class ApplicationForm(forms.ModelForm):
+    default_renderer = FormRenderer
+
+    icon = IconField(
+        label=_("App icon"), help_text=_("PNG, JPEG or SVG, exactly 32×32 pixels, up to 64 KiB.")
+    )
+    client_type = PublicClientField(
+        label=_("Allow public client (PKCE)"),
+        required=False,
+        help_text=_(
+            "For apps that cannot keep a secret (single-page and native apps): no client secret, "
+            "PKCE alone proves the client. PKCE (S256) is required for every client either way."
+        ),
+    )
+    redirect_uris = URLListField(
+        _("Redirect URLs"), MAX_REDIRECT_URIS, "redirect_uris", NO_REDIRECTS, REDIRECT_HELP
+    )
+    allowed_origins = OriginListField(
+        _("Allowed origins"), MAX_ALLOWED_ORIGINS, "allowed_origins", NO_ORIGINS, ORIGIN_HELP
+    )
+    scope_bits = ScopeSetField(
+        label=_("Access scopes"),
+        help_text=_("Choose what the app may do. Write includes Read."),
+        error_messages={"required": _("Choose at least one scope.")},
+    )
+
+    class Meta:
+        model = OAuthApplication
+        fields = [
+            "name",
+            "website_url",
+            "description",
+            "client_type",
+            "redirect_uris",
+            "allowed_origins",
+            "scope_bits",
+            "privacy_policy_url",
+            "terms_of_service_url",
+        ]
+        field_classes = {
+            "website_url": WebURLField,
+            "privacy_policy_url": WebURLField,
+            "terms_of_service_url": WebURLField,
+        }
+        labels = {
+            "name": _("App name"),
+            "website_url": _("Website URL"),
+            "description": _("Description"),
+            "privacy_policy_url": _("Privacy policy URL"),
+            "terms_of_service_url": _("Terms of Service URL"),
+        }
+        help_texts = {
+            "name": _("Shown on consent screens and in the app list."),
+            "website_url": _("The home page of your application, e.g. https://example.com"),
+            "description": _("A short description, up to 255 characters."),
+        }
+        error_messages = {
+            "name": {"required": _("Enter the app name.")},
+            "website_url": {"required": _("Enter the website URL.")},
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "website_url": url_input("https://example.com"),
+            "privacy_policy_url": url_input("https://example.com/privacy"),
+            "terms_of_service_url": url_input("https://example.com/terms"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = ["name", "website_url", "icon"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("icon", self.instance.icon_id)
+            self.fields["icon"].required = False
+            self.fields["icon"].help_text = _(
+                "Leave empty to keep the current icon. PNG, JPEG or SVG, exactly 32×32 pixels."
+            )
+
+    def add_prefix(self, field_name):
+        # The page posts the names it always has (scripts and saved pages rely on them).
+        return super().add_prefix(HTML_NAMES.get(field_name, field_name))
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        taken = OAuthApplication.objects.named(name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(
+                _("An app named “%(name)s” already exists. Choose another name."),
+                code="name_taken",
+                params={"name": name},
+            )
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        # Which redirect URLs are allowed depends on the client type (private-use schemes).
+        public = cleaned.get("client_type") == ClientType.PUBLIC
+        if cleaned.get("redirect_uris"):
+            try:
+                uris = clean_each(
+                    cleaned["redirect_uris"].split(),
+                    lambda uri: clean_redirect_uri(uri, public_client=public),
+                )
+            except ValidationError as error:
+                self.add_error("redirect_uris", error)
+            else:
+                cleaned["redirect_uris"] = " ".join(dict.fromkeys(uris))
+        return cleaned
+
+    def audited_fields(self) -> list[str]:
+        """What the audit trail records: every model field on the form, and the icon."""
+        return [*self._meta.fields, "icon"]
+
+    def changes(self) -> dict:
+        """`{"field": {"old": …, "new": …}}` for every audited field whose value really changed.
+
+        `changed_data` names the candidates; comparing the normalised values drops
+        a field typed differently but stored the same.
+        """
+        result = {}
+        for name in self.changed_data:
+            if name not in self.audited_fields():
+                continue
+            field = self.fields[name]
+            show = getattr(field, "audit_value", lambda value: value)
+            old, new = show(self.get_initial_for_field(field, name)), show(self.cleaned_data[name])
+            if old != new:
+                result[AUDIT_KEYS.get(name, name)] = {"old": old, "new": new}
+        return result
+
+    def changed_model_fields(self, changes: dict) -> list[str]:
+        """The model fields behind `changes` (the icon is stored by the service)."""
+        return [name for name in self._meta.fields if AUDIT_KEYS.get(name, name) in changes]
+
+
+# The audit trail has said "scopes" since before scopes were stored as bits.
+AUDIT_KEYS = {"scope_bits": "scopes"}
+# What the page's inputs are called, where that is not the model field's name.
+HTML_NAMES = {"scope_bits": "scopes", "client_type": "public_client"}
 
 
 class ApplicationEditForm(ApplicationForm):
@@ -267,10 +364,9 @@ class ApplicationEditForm(ApplicationForm):
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, instance: OAuthApplication, **kwargs):
-        if "initial" not in kwargs:
-            kwargs["initial"] = {**initial_from_instance(instance), "version": instance.version}
-        super().__init__(*args, instance=instance, **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version)
 
     def set_version(self, version: int) -> None:
         """Carry `version` in the redrawn form, so the next save is judged against it."""

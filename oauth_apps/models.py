@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Length, Lower
@@ -113,6 +114,10 @@ class OAuthApplication(AbstractApplication):
 
     objects = ApplicationManager()
 
+    name = models.CharField(
+        _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH)]
+    )
+
     website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH)
     description = models.CharField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     privacy_policy_url = models.CharField(_("privacy policy URL"), max_length=URL_MAX_LENGTH)
@@ -181,6 +186,12 @@ class OAuthApplication(AbstractApplication):
 
     def get_absolute_url(self):
         return reverse("oauth_apps:detail", args=[self.pk])
+
+    def clean(self):
+        # The URL rules are validators.py's, applied by the form's fields; the
+        # toolkit's clean() would refuse what they allow (http loopback origins,
+        # private-use redirect schemes for native apps).
+        pass
 
     def is_usable(self, request):
         # The toolkit asks this before it authenticates a client: a disabled app

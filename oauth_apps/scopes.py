@@ -2,8 +2,8 @@
 consent screen all read.
 
 Scopes are stored on an application as a bit set (`scope_bits`), one bit per
-catalog entry, so the list can filter by scope with plain integer arithmetic on
-both SQLite and PostgreSQL.
+catalog entry, declared with the entry, so the list can filter by scope with
+plain integer arithmetic on both SQLite and PostgreSQL.
 """
 
 from collections.abc import Iterable
@@ -30,31 +30,27 @@ class ScopeGroup:
     write: Scope | None
 
 
-def _catalog() -> tuple[Scope, ...]:
-    rows = [
-        ("accounts.self:read", "profile", "read", _("View basic information about your profile"), None),
-        (
-            "accounts.self:write",
-            "profile",
-            "write",
-            _("View and manage basic information about your profile"),
-            "accounts.self:read",
-        ),
-        ("accounts:read", "accounts", "read", _("View all accounts"), None),
-        ("accounts:write", "accounts", "write", _("View and manage all accounts"), "accounts:read"),
-        ("files:read", "files", "read", _("View all files and folders"), None),
-        ("files:write", "files", "write", _("View and manage all files and folders"), "files:read"),
-        ("rooms:read", "rooms", "read", _("View all rooms"), None),
-        ("rooms:write", "rooms", "write", _("View and manage all rooms"), "rooms:read"),
-        ("openid", "openid", "read", _("View your personal data"), None),
-    ]
-    return tuple(
-        Scope(name=name, group=group, access=access, description=text, bit=1 << index, implies=implies)
-        for index, (name, group, access, text, implies) in enumerate(rows)
-    )
-
-
-SCOPES: tuple[Scope, ...] = _catalog()
+# Each scope names its own bit: the bit is what applications store, so it never
+# changes and is never reused. A new scope takes the next unused bit; the order
+# of this tuple is only the order pages show.
+SCOPES: tuple[Scope, ...] = (
+    Scope("accounts.self:read", "profile", "read", _("View basic information about your profile"), 1 << 0),
+    Scope(
+        "accounts.self:write",
+        "profile",
+        "write",
+        _("View and manage basic information about your profile"),
+        1 << 1,
+        implies="accounts.self:read",
+    ),
+    Scope("accounts:read", "accounts", "read", _("View all accounts"), 1 << 2),
+    Scope("accounts:write", "accounts", "write", _("View and manage all accounts"), 1 << 3, "accounts:read"),
+    Scope("files:read", "files", "read", _("View all files and folders"), 1 << 4),
+    Scope("files:write", "files", "write", _("View and manage all files and folders"), 1 << 5, "files:read"),
+    Scope("rooms:read", "rooms", "read", _("View all rooms"), 1 << 6),
+    Scope("rooms:write", "rooms", "write", _("View and manage all rooms"), 1 << 7, "rooms:read"),
+    Scope("openid", "openid", "read", _("View your personal data"), 1 << 8),
+)
 SCOPES_BY_NAME: dict[str, Scope] = {scope.name: scope for scope in SCOPES}
 ALL_SCOPE_BITS = sum(scope.bit for scope in SCOPES)
 

@@ -19,9 +19,8 @@ from oauth2_provider.models import (
 from oauth2_provider.settings import oauth2_settings
 
 from . import audit
-from . import scopes as scope_catalog
 from .icons import CleanIcon
-from .models import AuditAction, ClientType, Icon, OAuthApplication
+from .models import AuditAction, Icon, OAuthApplication
 from .origins import sync_allowed_origins
 
 
@@ -37,47 +36,28 @@ def store_icon(icon: CleanIcon) -> Icon:
     return stored
 
 
-def _stored_fields(data: dict) -> dict:
-    """The model fields that cleaned form data sets, as registration and edit store them."""
-    return {
-        "name": data["name"],
-        "website_url": data["website_url"],
-        "description": data.get("description", ""),
-        "redirect_uris": " ".join(data["redirect_uris"]),
-        "allowed_origins": " ".join(data["allowed_origins"]),
-        "scope_bits": scope_catalog.to_bits(data["scopes"]),
-        "privacy_policy_url": data["privacy_policy_url"],
-        "terms_of_service_url": data["terms_of_service_url"],
-    }
-
-
-def register_application(*, user, data: dict) -> tuple[OAuthApplication, str]:
-    """Create an app from cleaned form data; return it with its one-time secret.
+def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tuple[OAuthApplication, str]:
+    """Save a new app (the form's unsaved instance) with its icon; return it with its one-time secret.
 
     The secret is "" for a public client, which authenticates with PKCE alone.
     """
-    public = bool(data.get("public_client"))
-    secret = "" if public else generate_client_secret()
-    app = OAuthApplication(
-        user=user,
-        modified_by=user,
-        client_type=ClientType.PUBLIC if public else ClientType.CONFIDENTIAL,
-        authorization_grant_type=OAuthApplication.GRANT_AUTHORIZATION_CODE,
-        algorithm=OAuthApplication.RS256_ALGORITHM,
-        client_secret=secret,
-        # An empty secret must stay empty, not become the hash of "".
-        hash_client_secret=not public,
-        **_stored_fields(data),
-    )
+    secret = "" if app.is_public else generate_client_secret()
+    app.user = user
+    app.modified_by = user
+    app.authorization_grant_type = OAuthApplication.GRANT_AUTHORIZATION_CODE
+    app.algorithm = OAuthApplication.RS256_ALGORITHM
+    app.client_secret = secret
+    # An empty secret must stay empty, not become the hash of "".
+    app.hash_client_secret = not app.is_public
     try:
         with transaction.atomic():
-            app.icon = store_icon(data["icon"])
+            app.icon = store_icon(icon)
             app.save()
             sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
-        if OAuthApplication.objects.named(data["name"]).exists():
-            raise DuplicateName(data["name"]) from error
+        if OAuthApplication.objects.named(app.name).exists():
+            raise DuplicateName(app.name) from error
         raise
     return app, secret
 
@@ -167,72 +147,33 @@ def _hashed(secret: str) -> str:
     return make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
 
 
-def editable_values(app: OAuthApplication) -> dict:
-    """The values the edit form can change, in the shape the audit diff records."""
-    return {
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": app.description,
-        "client_type": app.client_type,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
-        "icon": app.icon_id,
-    }
+def update_application(form, *, actor) -> UpdateResult:
+    """Save a valid edit form if the app is still at the form's version; raise EditConflict otherwise.
 
-
-def _submitted_values(app: OAuthApplication, data: dict) -> dict:
-    icon = data.get("icon")
-    public = bool(data.get("public_client"))
-    return {
-        "name": data["name"],
-        "website_url": data["website_url"],
-        "description": data.get("description", ""),
-        "client_type": ClientType.PUBLIC if public else ClientType.CONFIDENTIAL,
-        "redirect_uris": list(data["redirect_uris"]),
-        "allowed_origins": list(data["allowed_origins"]),
-        "scopes": scope_catalog.names_from_bits(scope_catalog.to_bits(data["scopes"])),
-        "privacy_policy_url": data["privacy_policy_url"],
-        "terms_of_service_url": data["terms_of_service_url"],
-        "icon": icon.sha256 if icon is not None else app.icon_id,
-    }
-
-
-def diff_values(old: dict, new: dict) -> dict:
-    """`{"field": {"old": …, "new": …}}` for every field whose value differs."""
-    return {key: {"old": old[key], "new": new[key]} for key in new if old.get(key) != new[key]}
-
-
-def update_application(app: OAuthApplication, *, actor, data: dict, expected_version: int) -> UpdateResult:
-    """Save an edit if the app is still at `expected_version`; raise EditConflict otherwise.
-
-    The check and the write are one conditional UPDATE (`WHERE version = …`), so
-    of two simultaneous saves the database lets exactly one through, whatever
-    the number of processes. A submission equal to the stored app writes nothing.
+    The form knows what changed (`form.changes()`, from `changed_data`); this
+    writes exactly those fields. The check and the write are one conditional
+    UPDATE (`WHERE version = …`), so of two simultaneous saves the database lets
+    exactly one through, whatever the number of processes. A submission equal
+    to the stored app writes nothing.
     """
-    changes = diff_values(editable_values(app), _submitted_values(app, data))
+    app = form.instance
+    changes = form.changes()
     if not changes:
         return UpdateResult(app=app, changes={})
-    old_scopes, old_redirects = set(app.scope_names), set(app.redirect_uri_list)
-
-    fields = _stored_fields(data)
+    fields = {name: getattr(app, name) for name in form.changed_model_fields(changes)}
     secret = None
     if "client_type" in changes:
-        if changes["client_type"]["new"] == ClientType.PUBLIC:
+        if app.is_public:
             # A public client has no secret: an old one must not keep working.
-            fields.update(client_type=ClientType.PUBLIC, client_secret="", hash_client_secret=False)
+            fields.update(client_secret="", hash_client_secret=False)
         else:
             secret = generate_client_secret()
-            fields.update(
-                client_type=ClientType.CONFIDENTIAL, client_secret=_hashed(secret), hash_client_secret=True
-            )
+            fields.update(client_secret=_hashed(secret), hash_client_secret=True)
     try:
         with transaction.atomic():
             if "icon" in changes:
-                fields["icon"] = store_icon(data["icon"])
-            updated = OAuthApplication.objects.filter(pk=app.pk, version=expected_version).update(
+                fields["icon"] = store_icon(form.cleaned_data["icon"])
+            updated = OAuthApplication.objects.filter(pk=app.pk, version=form.cleaned_data["version"]).update(
                 **fields, modified_by=actor, updated=timezone.now(), version=F("version") + 1
             )
             if not updated:
@@ -241,29 +182,30 @@ def update_application(app: OAuthApplication, *, actor, data: dict, expected_ver
             if "allowed_origins" in changes:
                 sync_allowed_origins([app])
             audit.record(app, actor, AuditAction.UPDATE, changes)
-            revoked = _revoke_what_the_edit_withdrew(app, actor, old_scopes, old_redirects)
+            revoked = _revoke_what_the_edit_withdrew(app, actor, changes)
     except IntegrityError as error:
-        if OAuthApplication.objects.named(data["name"]).exclude(pk=app.pk).exists():
-            raise DuplicateName(data["name"]) from error
+        if OAuthApplication.objects.named(app.name).exclude(pk=app.pk).exists():
+            raise DuplicateName(app.name) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
 
 
-def _revoke_what_the_edit_withdrew(app, actor, old_scopes: set, old_redirects: set) -> int:
+def _revoke_what_the_edit_withdrew(app, actor, changes: dict) -> int:
     """Tokens may not outlive the scopes they were granted for, nor codes their redirect URL.
 
     Taking a scope away revokes every token and grant of the app (users consent
     again, to what the app may now ask); removing a redirect URL drops the
     pending codes that were to be sent there.
     """
-    withdrawn = sorted(old_scopes - set(app.scope_names))
+    old_scopes = changes.get("scopes", {}).get("old", app.scope_names)
+    withdrawn = sorted(set(old_scopes) - set(app.scope_names))
     if withdrawn:
         revoked = revoke_authorizations(app)
         audit.record(
             app, actor, AuditAction.TOKEN_REVOKED, {"scopes_withdrawn": withdrawn, "revoked": revoked}
         )
         return revoked
-    removed = old_redirects - set(app.redirect_uri_list)
+    removed = set(changes.get("redirect_uris", {}).get("old", [])) - set(app.redirect_uri_list)
     if removed:
         get_grant_model().objects.filter(application=app, redirect_uri__in=removed).delete()
     return 0

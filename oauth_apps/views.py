@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import cache_control
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.base import TemplateResponseMixin
 from django.views.generic.detail import SingleObjectMixin
 
@@ -93,6 +93,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["applications"] = list_rows(context["applications"])
         context.update(
+            row_pk=_ROW_PK,
             query=self.query,
             query_form=ListQueryForm(initial=vars(self.query) | {"sort": self.query.sort}),
             sort_columns=sort_columns(self.query.sort),
@@ -114,15 +115,20 @@ _ROW_PK = 987654321987
 def list_rows(applications) -> list:
     """The page's apps with what each row shows, computed in Python once per row.
 
-    Reversing two URLs per row and resolving the creator's name through three
+    Reversing URLs per row and resolving the creator's name through three
     template lookups was a large part of the list's rendering time (see
-    docs/managing-apps.md); the URLs are reversed once per page instead.
+    docs/managing-apps.md); the URLs are reversed once per page, for a placeholder id
+    that each row replaces with its own.
     """
-    detail = reverse("oauth_apps:detail", args=[_ROW_PK])
+    placeholder = f"/{_ROW_PK}/"
+    urls = {name: reverse(f"oauth_apps:{name}", args=[_ROW_PK]) for name in ("detail", "disable", "enable")}
     icons: dict[str, str] = {}
     rows = list(applications)
     for app in rows:
-        app.list_url = detail.replace(str(_ROW_PK), str(app.pk))
+        own = f"/{app.pk}/"
+        app.list_url = urls["detail"].replace(placeholder, own)
+        app.disable_url = urls["disable"].replace(placeholder, own)
+        app.enable_url = urls["enable"].replace(placeholder, own)
         if app.icon_id not in icons:
             icons[app.icon_id] = app.icon_url
         app.list_icon_url = icons[app.icon_id]
@@ -144,81 +150,116 @@ def sort_columns(current: str) -> dict:
     return columns
 
 
-class ApplicationFormMixin:
-    """Registration and edit share the Add/Remove round trip for no-JS browsers."""
+def stash_credentials(request, app, secret: str, reason: str = "created") -> None:
+    """Keep a new secret for the one page that shows it (ApplicationCredentialsView)."""
+    request.session[CREDENTIALS_SESSION_KEY] = {"app": app.pk, "secret": secret, "reason": reason}
 
-    template_name = "oauth_apps/application_form.html"
-    list_actions = {
-        "add_redirect_uri": ("redirect_uris", None),
-        "add_allowed_origin": ("allowed_origins", None),
-        "remove_redirect_uri": ("redirect_uris", "remove"),
-        "remove_allowed_origin": ("allowed_origins", "remove"),
-    }
+
+def take_credentials(request, app) -> dict | None:
+    """The stashed secret for `app`, removed as it is read; None when there is none."""
+    stash = request.session.get(CREDENTIALS_SESSION_KEY) or {}
+    if stash.get("app") != app.pk:
+        return None
+    del request.session[CREDENTIALS_SESSION_KEY]
+    return stash
+
+
+class PendingIconMixin:
+    """Carry an accepted icon across submissions, so a form error never asks for it again.
+
+    The form only checks what it is given; this parks a good icon in the session
+    (see pending_icons) and hands it back to the form as already checked.
+    """
+
+    icon_field = "icon"
+    token_field = "icon_token"  # noqa: S105 (a form field's name)
 
     def pending_icons(self):
         return PendingIcons(self.request.session)
 
-    def list_rows(self, form, name, *, add=False, remove_index=None):
-        rows = form.list_values(name)
-        if remove_index is not None and 0 <= remove_index < len(rows):
-            del rows[remove_index]
-        if add or not rows:
-            rows.append("")
-        return rows
+    def form_files(self):
+        files = self.request.FILES
+        if self.request.FILES.get(self.icon_field) is None:
+            parked = self.pending_icons().get(self.request.POST.get(self.token_field, "").strip())
+            if parked is not None:
+                files = files.copy()
+                files[self.icon_field] = parked
+        return files
 
-    def render_form(self, form, *, status=200, rows=None):
-        rows = rows or {}
-        context = {
-            "form": form,
-            "scope_groups": scope_catalog.groups(),
-            "selected_scopes": form.selected_scopes(),
-            "redirect_rows": rows.get("redirect_uris") or self.list_rows(form, "redirect_uris"),
-            "origin_rows": rows.get("allowed_origins") or self.list_rows(form, "allowed_origins"),
-            "icon_token": form.pending_icon_token if form.is_bound else "",
-            **self.extra_context_data(),
-        }
-        return self.render_to_response(context, status=status)
-
-    def extra_context_data(self):
-        return {}
-
-    def list_action(self, form):
-        """Handle an Add/Remove button pressed without JavaScript; None if not one."""
-        for action, (field, kind) in self.list_actions.items():
-            if action not in self.request.POST:
-                continue
-            try:
-                form.accept_icon()  # keep a good icon across the round trip
-            except ValidationError as error:
-                form.add_error("icon", error)
-            if kind == "remove":
-                try:
-                    index = int(self.request.POST[action])
-                except ValueError:
-                    index = None
-                rows = {field: self.list_rows(form, field, remove_index=index)}
-            else:
-                rows = {field: self.list_rows(form, field, add=True)}
-            return self.render_form(form, rows=rows)
-        return None
+    def park_icon(self, form) -> str:
+        """Park the form's checked icon (if any) and return its token."""
+        icon = form.cleaned_data.get(self.icon_field) if hasattr(form, "cleaned_data") else None
+        if icon is None:
+            return ""
+        return self.pending_icons().put(icon)
 
 
-class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, TemplateView):
-    def extra_context_data(self):
-        return {"is_create": True}
+class ApplicationFormMixin(PendingIconMixin):
+    """Registration and edit: one form, Add/Remove round trips for browsers without JavaScript."""
 
-    def get(self, request, *args, **kwargs):
-        return self.render_form(ApplicationForm(pending_icons=self.pending_icons()))
+    template_name = "oauth_apps/application_form.html"
+    list_actions = {
+        "add_redirect_uri": ("redirect_uris", "add"),
+        "add_allowed_origin": ("allowed_origins", "add"),
+        "remove_redirect_uri": ("redirect_uris", "remove"),
+        "remove_allowed_origin": ("allowed_origins", "remove"),
+    }
+    icon_token = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if "files" in kwargs:
+            kwargs["files"] = self.form_files()
+        return kwargs
 
     def post(self, request, *args, **kwargs):
-        form = ApplicationForm(request.POST, request.FILES, pending_icons=self.pending_icons())
-        response = self.list_action(form)
-        if response is not None:
-            return response
-        if not form.is_valid():
-            return self.render_form(form, status=400)
+        action = next((name for name in self.list_actions if name in request.POST), None)
+        if action is None:
+            return super().post(request, *args, **kwargs)
+        self.object = self.get_object()
+        return self.list_action(action)
+
+    def list_action(self, action):
+        """Add or remove one row and redraw what was typed: no validation, no errors until Save."""
+        form = self.get_form()
+        name, kind = self.list_actions[action]
+        initial = {
+            field: form[field].data if field != "icon" else None for field in form.fields if field != "icon"
+        }
+        rows = list(initial[name])
+        if kind == "remove":
+            with contextlib.suppress(ValueError, IndexError):
+                del rows[int(self.request.POST[action])]
+        else:
+            rows.append("")
+        initial[name] = rows
+        # A good icon is kept across the round trip; a bad one waits for Save to be reported.
+        with contextlib.suppress(ValidationError):
+            icon = form.fields["icon"].clean(form["icon"].data)
+            self.icon_token = self.pending_icons().put(icon) if icon is not None else ""
+        redrawn = self.get_form_class()(initial=initial, instance=form.instance)
+        return self.render_to_response(self.get_context_data(form=redrawn))
+
+    def form_invalid(self, form, status=400):
+        self.icon_token = self.park_icon(form)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(scope_groups=scope_catalog.groups(), icon_token=self.icon_token, blank_rows=[""])
+        return context
+
+
+class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, CreateView):
+    form_class = ApplicationForm
+
+    def get_object(self, queryset=None):
+        return None  # a new application
+
+    def form_valid(self, form):
+        icon = form.cleaned_data["icon"]
         try:
-            app, secret = register_application(user=request.user, data=form.cleaned_data)
+            app, secret = register_application(form.instance, user=self.request.user, icon=icon)
         except DuplicateName:
             form.add_error(
                 "name",
@@ -227,12 +268,9 @@ class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, TemplateVi
                     code="name_taken",
                 ),
             )
-            return self.render_form(form, status=400)
+            return self.form_invalid(form)
         except DatabaseError:
             logger.exception("Registration could not be saved")
-            # Django does not save the session on a 5xx; keep the parked icon anyway.
-            with contextlib.suppress(DatabaseError):
-                request.session.save()
             form.add_error(
                 None,
                 ValidationError(
@@ -240,9 +278,13 @@ class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, TemplateVi
                     code="save_failed",
                 ),
             )
-            return self.render_form(form, status=503)
-        self.pending_icons().discard(form.cleaned_data["icon"].sha256)
-        request.session[CREDENTIALS_SESSION_KEY] = {"app": app.pk, "secret": secret}
+            response = self.form_invalid(form, status=503)
+            # Django does not save the session on a 5xx; keep the parked icon anyway.
+            with contextlib.suppress(DatabaseError):
+                self.request.session.save()
+            return response
+        self.pending_icons().discard(icon.sha256)
+        stash_credentials(self.request, app, secret)
         return redirect("oauth_apps:credentials", pk=app.pk)
 
 
@@ -254,11 +296,8 @@ class ApplicationCredentialsView(OwnedApplicationMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stash = self.request.session.get(CREDENTIALS_SESSION_KEY) or {}
-        secret = None
-        if stash.get("app") == self.object.pk:
-            secret = stash.get("secret")
-            del self.request.session[CREDENTIALS_SESSION_KEY]
+        stash = take_credentials(self.request, self.object) or {}
+        secret = stash.get("secret")
         context["secret"] = secret
         context["secret_shown"] = secret is not None
         context["reason"] = stash.get("reason", "created") if secret is not None else ""
@@ -290,37 +329,19 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
         return context
 
 
-class ApplicationUpdateView(
-    OwnedApplicationMixin, ApplicationFormMixin, SingleObjectMixin, TemplateResponseMixin, View
-):
+class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateView):
     """Edit every field; a save based on an older version is refused, never merged."""
 
+    form_class = ApplicationEditForm
     context_object_name = "app"
     conflict = None
 
-    def extra_context_data(self):
-        return {"app": self.object, "conflict": self.conflict}
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(conflict=self.conflict, **kwargs)
 
-    def form(self, data=None, files=None):
-        return ApplicationEditForm(data, files, pending_icons=self.pending_icons(), instance=self.object)
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return self.render_form(self.form())
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = self.form(request.POST, request.FILES)
-        response = self.list_action(form)
-        if response is not None:
-            return response
-        if not form.is_valid():
-            return self.render_form(form, status=400)
-        data = form.cleaned_data
+    def form_valid(self, form):
         try:
-            result = update_application(
-                self.object, actor=request.user, data=data, expected_version=data["version"]
-            )
+            result = update_application(form, actor=self.request.user)
         except DuplicateName:
             form.add_error(
                 "name",
@@ -328,34 +349,35 @@ class ApplicationUpdateView(
                     _("An app with this name was saved a moment ago. Choose another name."), code="name_taken"
                 ),
             )
-            return self.render_form(form, status=400)
+            return self.form_invalid(form)
         except EditConflict as conflict:
             if conflict.current is None:
                 raise Http404 from None
-            return self.render_conflict(form, conflict.current, data["version"])
-        if data.get("icon") is not None:
-            self.pending_icons().discard(data["icon"].sha256)
+            return self.render_conflict(form, conflict.current)
+        if form.cleaned_data.get("icon") is not None:
+            self.pending_icons().discard(form.cleaned_data["icon"].sha256)
+        return self.saved(result)
+
+    def saved(self, result):
+        request = self.request
         if not result.changed:
             messages.info(request, _("Nothing changed, so nothing was saved."))
-            return redirect(self.object)
+            return redirect(result.app)
         if result.revoked:
             messages.warning(
                 request,
                 _("Scopes were taken away, so every existing token and authorization was revoked."),
             )
         if result.secret:
-            request.session[CREDENTIALS_SESSION_KEY] = {
-                "app": self.object.pk,
-                "secret": result.secret,
-                "reason": "confidential",
-            }
+            stash_credentials(request, result.app, result.secret, reason="confidential")
             messages.success(request, _("Saved. The app is now a confidential client with a new secret."))
-            return redirect("oauth_apps:credentials", pk=self.object.pk)
+            return redirect("oauth_apps:credentials", pk=result.app.pk)
         messages.success(request, _("Saved your changes to %(name)s.") % {"name": result.app.name})
         return redirect(result.app)
 
-    def render_conflict(self, form, current, expected_version):
+    def render_conflict(self, form, current):
         """Show what was saved meanwhile; the next Save is judged against that version."""
+        expected_version = form.cleaned_data["version"]
         self.object = current
         self.conflict = {
             "events": AuditEvent.objects.filter(
@@ -364,7 +386,7 @@ class ApplicationUpdateView(
             "version": current.version,
         }
         form.set_version(current.version)
-        return self.render_form(form, status=409)
+        return self.form_invalid(form, status=409)
 
 
 def safe_next(request, default: str) -> str:
@@ -459,11 +481,7 @@ class ApplicationResetSecretView(ConfirmView):
         if limited is not None:
             return limited
         secret = reset_secret(self.object, actor=self.request.user)
-        self.request.session[CREDENTIALS_SESSION_KEY] = {
-            "app": self.object.pk,
-            "secret": secret,
-            "reason": "reset",
-        }
+        stash_credentials(self.request, self.object, secret, reason="reset")
         return redirect("oauth_apps:credentials", pk=self.object.pk)
 
 

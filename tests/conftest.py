@@ -6,7 +6,8 @@ from django.core.cache import cache
 from PIL import Image
 
 from oauth_apps.icons import clean_icon
-from oauth_apps.services import register_application
+
+from .helpers import register
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +88,6 @@ def make_app(db):
             "icon": clean_icon(png_bytes(color=(number % 256, 10, 10, 255))),
         }
         data.update(overrides)
-        return register_application(user=owner, data=data)
+        return register(owner, data)
 
     return make

@@ -41,3 +41,41 @@ def client_authenticates(client_id: str, secret: str) -> bool:
     )
     request.grant_type = "authorization_code"
     return bool(OAuth2Validator().authenticate_client(request))
+
+
+def valid_form(data: dict, *, instance=None):
+    """The registration (or, with `instance`, edit) form bound to `data` as a page posts it.
+
+    `data["icon"]` may be a checked icon (CleanIcon), as the views hand a parked one over.
+    """
+    from oauth_apps.forms import ApplicationEditForm, ApplicationForm
+
+    data = dict(data)
+    icon = data.pop("icon", None)
+    form_class = ApplicationForm if instance is None else ApplicationEditForm
+    form = form_class(data, {"icon": icon} if icon is not None else {}, instance=instance)
+    assert form.is_valid(), form.errors.as_data()
+    return form
+
+
+def register(owner, data: dict):
+    """Register through the real form and service; returns (app, secret)."""
+    from oauth_apps.services import register_application
+
+    form = valid_form(data)
+    return register_application(form.instance, user=owner, icon=form.cleaned_data["icon"])
+
+
+def form_post_data(app, **overrides) -> dict:
+    """What the edit page posts when nothing was touched: every field the form has, read from the form."""
+    from oauth_apps.forms import ApplicationEditForm
+
+    form = ApplicationEditForm(instance=app)
+    data = {form[name].html_name: form[name].value() for name in form.fields if name != "icon"}
+    data = {key: value for key, value in data.items() if value is not False}
+    return {**data, "save": "1", **overrides}
+
+
+def edit_form(app, **overrides):
+    """A valid edit form for `app` with `overrides` typed in (what update_application takes)."""
+    return valid_form(form_post_data(app, **overrides), instance=app)

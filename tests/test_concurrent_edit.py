@@ -10,17 +10,14 @@ import pytest
 from django.db import connection, connections, transaction
 
 from oauth_apps import services
-from oauth_apps.forms import initial_from_instance
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
+
+from .helpers import edit_form
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs DATABASE_URL to point at PostgreSQL"),
 ]
-
-
-def edit_data(app, description):
-    return {**initial_from_instance(app), "description": description, "icon": None}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,9 +31,7 @@ def test_only_one_of_two_simultaneous_saves_wins(user, make_app):
             # Each thread loads the app itself (version 1), then both write at once.
             mine = OAuthApplication.objects.get(pk=app.pk)
             start.wait(timeout=10)
-            services.update_application(
-                mine, actor=user, data=edit_data(mine, description), expected_version=1
-            )
+            services.update_application(edit_form(mine, description=description, version=1), actor=user)
             outcomes[description] = "saved"
         except services.EditConflict:
             outcomes[description] = "conflict"
@@ -67,7 +62,7 @@ def test_a_save_waits_for_the_other_transaction_and_then_conflicts(user, make_ap
         try:
             mine = OAuthApplication.objects.get(pk=app.pk)
             second_started.set()
-            services.update_application(mine, actor=user, data=edit_data(mine, "second"), expected_version=1)
+            services.update_application(edit_form(mine, description="second", version=1), actor=user)
             result["second"] = "saved"
         except services.EditConflict:
             result["second"] = "conflict"
@@ -76,7 +71,7 @@ def test_a_save_waits_for_the_other_transaction_and_then_conflicts(user, make_ap
 
     with transaction.atomic():
         first = OAuthApplication.objects.get(pk=app.pk)
-        services.update_application(first, actor=user, data=edit_data(first, "first"), expected_version=1)
+        services.update_application(edit_form(first, description="first", version=1), actor=user)
         thread = threading.Thread(target=second)
         thread.start()
         second_started.wait(timeout=10)

@@ -10,14 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_check(tmp_path, **env):
+def run_check(tmp_path, command="check", **env):
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))
     }
     environment.update({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_READ_DOT_ENV": "false", **env})
     environment["DJANGO_SETTINGS_MODULE"] = "docspace_portal.settings"
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", command],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -57,14 +57,25 @@ def test_production_refuses_to_start_without_required_variable(tmp_path, missing
     assert missing.removesuffix("_FILE") in result.stderr
 
 
+def test_settings_import_writes_nothing(tmp_path):
+    data_dir = tmp_path / "data"
+    result = run_check(data_dir)
+    assert not data_dir.exists()
+    # Without keys the check says how to make them, instead of failing on first use.
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr
+    assert "init_data_dir" in result.stderr
+
+
 def test_unconfigured_checkout_runs_and_keeps_a_generated_key(tmp_path):
+    assert run_check(tmp_path, command="init_data_dir").returncode == 0
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
     key = (tmp_path / "secret_key").read_text()
     signing_key = (tmp_path / "oidc_rsa_private_key.pem").read_text()
     assert signing_key.startswith("-----BEGIN PRIVATE KEY-----")
     assert len(key) >= 50
-    assert run_check(tmp_path).returncode == 0
+    assert run_check(tmp_path, command="init_data_dir").returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert (tmp_path / "oidc_rsa_private_key.pem").read_text() == signing_key
 

@@ -9,15 +9,15 @@ from oauth2_provider.models import get_grant_model
 from oauth_apps import services
 from oauth_apps.models import AuditAction, AuditEvent
 
-from .helpers import give_tokens, token_count
-from .test_managing import edit_data, post_data
+from .helpers import edit_form, give_tokens, token_count
+from .test_managing import post_data
 
 
 def test_narrowing_scopes_revokes_every_token_and_records_why(user, other_user, make_app):
     app, _ = make_app(user, scopes=["files:read", "rooms:read"])
     give_tokens(app, other_user)
     result = services.update_application(
-        app, actor=user, data=edit_data(app, scopes=["files:read"]), expected_version=app.version
+        edit_form(app, scopes=["files:read"], version=app.version), actor=user
     )
     event = AuditEvent.objects.get(action=AuditAction.TOKEN_REVOKED)
     assert result.revoked == 3
@@ -29,7 +29,7 @@ def test_widening_scopes_keeps_tokens(user, other_user, make_app):
     app, _ = make_app(user, scopes=["files:read"])
     give_tokens(app, other_user)
     result = services.update_application(
-        app, actor=user, data=edit_data(app, scopes=["files:read", "openid"]), expected_version=app.version
+        edit_form(app, scopes=["files:read", "openid"], version=app.version), actor=user
     )
     assert (result.revoked, token_count(app.pk)) == (0, 3)
 
@@ -45,9 +45,7 @@ def test_removing_a_redirect_url_drops_codes_meant_for_it(user, other_user, make
             expires=timezone.now() + timedelta(minutes=1),
             redirect_uri=uri,
         )
-    services.update_application(
-        app, actor=user, data=edit_data(app, redirect_uris=[kept]), expected_version=1
-    )
+    services.update_application(edit_form(app, redirect_uris=[kept], version=1), actor=user)
     assert list(get_grant_model().objects.values_list("redirect_uri", flat=True)) == [kept]
 
 

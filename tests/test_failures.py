@@ -14,6 +14,7 @@ from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditEvent, Icon, OAuthApplication
 
 from .conftest import png_bytes
+from .helpers import register, valid_form
 
 CREATE_URL = reverse("oauth_apps:create")
 
@@ -59,9 +60,9 @@ def test_name_taken_between_check_and_insert_is_a_clear_error(
 ):
     real_register = views.register_application
 
-    def competitor_first(*, user, data):
-        services.register_application(user=other_user, data={**data, "name": data["name"].upper()})
-        return real_register(user=user, data=data)
+    def competitor_first(app, *, user, icon):
+        register(other_user, {**form_data, "name": app.name.upper(), "icon": icon})
+        return real_register(app, user=user, icon=icon)
 
     monkeypatch.setattr(views, "register_application", competitor_first)
     response = post_with_icon(user_client, form_data)
@@ -105,13 +106,14 @@ def test_simultaneous_registrations_of_one_name_on_postgresql(user, other_user, 
     # Both saves start after the form's uniqueness check has passed for each.
     data = {**form_data, "public_client": False, "icon": icon}
 
+    forms = {owner: valid_form(data) for owner in (user, other_user)}
     barrier = threading.Barrier(2)
     outcomes = []
 
     def register(owner):
         try:
             barrier.wait()
-            services.register_application(user=owner, data=data)
+            services.register_application(forms[owner].instance, user=owner, icon=icon)
             outcomes.append("created")
         except services.DuplicateName:
             outcomes.append("duplicate")

@@ -215,14 +215,21 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
     assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in row
     # The ⋯ link goes to the Info page (every action is there) until JavaScript opens the menu.
     assert f'href="{alpha.get_absolute_url()}" data-row-menu' in row
-    # The menu, rendered once, joins each data-href to the row's URL: those are the real URLs.
-    menu = page.split('<template id="row-menu-template">')[1].split("</template>")[0]
-    for name, suffix in [("edit", "edit/"), ("disable", "disable/"), ("reset_secret", "reset-secret/")]:
-        assert f'data-href="{suffix}"' in menu
-        assert alpha.get_absolute_url() + suffix == reverse(f"oauth_apps:{name}", args=[alpha.pk])
-    assert 'data-href="delete/"' in menu
-    assert 'data-action="enable/"' in menu
-    assert alpha.get_absolute_url() + "developer/" == reverse("authserver:developer_tools", args=[alpha.pk])
+    # The menu, rendered once, holds reversed URLs for a placeholder id that the script
+    # replaces with the row's: with alpha's id in place they are alpha's real URLs.
+    template = page.split('<template id="row-menu-template"')[1].split("</template>")[0]
+    placeholder = template.split('data-pk="')[1].split('"')[0]
+    menu = template.replace(f"/{placeholder}/", f"/{alpha.pk}/")
+    for name in (
+        "oauth_apps:detail",
+        "oauth_apps:edit",
+        "oauth_apps:disable",
+        "oauth_apps:reset_secret",
+        "oauth_apps:delete",
+        "authserver:developer_tools",
+    ):
+        assert f'data-href="{reverse(name, args=[alpha.pk])}' in menu, name
+    assert f'data-action="{reverse("oauth_apps:enable", args=[alpha.pk])}"' in menu
 
 
 def test_the_row_menu_is_rendered_once_whatever_the_number_of_rows(user_client, user, make_app):

@@ -6,13 +6,12 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from oauth_apps import services
-from oauth_apps.forms import initial_from_instance
 from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditAction, AuditEvent, ClientType, OAuthApplication
 from oauth_apps.views import CREDENTIALS_SESSION_KEY
 
 from .conftest import png_bytes
-from .helpers import client_authenticates, give_tokens, token_count
+from .helpers import client_authenticates, edit_form, form_post_data, give_tokens, token_count
 
 
 @pytest.fixture
@@ -25,29 +24,9 @@ def app(app_and_secret):
     return app_and_secret[0]
 
 
-def edit_data(app, **overrides):
-    """Cleaned form data that keeps every value of `app` (what an unchanged form submits)."""
-    return {**initial_from_instance(app), "icon": None, **overrides}
-
-
 def post_data(app, **overrides):
     """What the edit page's form posts when nothing was touched."""
-    data = {
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": app.description,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
-        "version": app.version,
-        "save": "1",
-    }
-    if app.is_public:
-        data["public_client"] = "on"
-    data.update(overrides)
-    return data
+    return form_post_data(app, **overrides)
 
 
 def updates(app):
@@ -59,10 +38,8 @@ def updates(app):
 
 def test_update_records_a_field_by_field_diff_and_bumps_the_version(app, user):
     result = services.update_application(
-        app,
+        edit_form(app, redirect_uris=["https://app.example.com/new"], scopes=["openid"], version=1),
         actor=user,
-        data=edit_data(app, redirect_uris=["https://app.example.com/new"], scopes=["openid"]),
-        expected_version=1,
     )
     app.refresh_from_db()
     assert (app.redirect_uri_list, app.scope_names, app.version) == (
@@ -82,7 +59,7 @@ def test_update_records_a_field_by_field_diff_and_bumps_the_version(app, user):
 
 def test_update_with_nothing_changed_writes_nothing(app, user):
     before = (app.updated, app.version)
-    result = services.update_application(app, actor=user, data=edit_data(app), expected_version=1)
+    result = services.update_application(edit_form(app, version=1), actor=user)
     app.refresh_from_db()
     assert not result.changed
     assert (app.updated, app.version) == before
@@ -90,13 +67,11 @@ def test_update_with_nothing_changed_writes_nothing(app, user):
 
 
 def test_update_from_an_old_version_is_refused_and_writes_nothing(app, user):
-    services.update_application(app, actor=user, data=edit_data(app, description="first"), expected_version=1)
+    services.update_application(edit_form(app, description="first", version=1), actor=user)
     stale = OAuthApplication.objects.get(pk=app.pk)
     stale.version = 1  # what the second editor's form still says
     with pytest.raises(services.EditConflict) as caught:
-        services.update_application(
-            stale, actor=user, data=edit_data(stale, description="second"), expected_version=1
-        )
+        services.update_application(edit_form(stale, description="second", version=1), actor=user)
     app.refresh_from_db()
     assert app.description == "first"
     assert caught.value.current.version == 2
@@ -105,7 +80,7 @@ def test_update_from_an_old_version_is_refused_and_writes_nothing(app, user):
 
 def test_update_records_a_new_icon_by_its_hash(app, user):
     icon = clean_icon(png_bytes(color=(1, 2, 3, 255)))
-    result = services.update_application(app, actor=user, data=edit_data(app, icon=icon), expected_version=1)
+    result = services.update_application(edit_form(app, icon=icon, version=1), actor=user)
     app.refresh_from_db()
     assert app.icon_id == icon.sha256
     assert result.changes["icon"]["new"] == icon.sha256
@@ -113,7 +88,7 @@ def test_update_records_a_new_icon_by_its_hash(app, user):
 
 def test_switching_to_public_removes_the_secret(app_and_secret, user):
     app, secret = app_and_secret
-    services.update_application(app, actor=user, data=edit_data(app, public_client=True), expected_version=1)
+    services.update_application(edit_form(app, public_client=True, version=1), actor=user)
     app.refresh_from_db()
     assert (app.client_type, app.client_secret, app.hash_client_secret) == (ClientType.PUBLIC, "", False)
     assert not client_authenticates(app.client_id, secret)
@@ -121,9 +96,7 @@ def test_switching_to_public_removes_the_secret(app_and_secret, user):
 
 def test_switching_to_confidential_makes_a_secret_that_works(user, make_app):
     app, _ = make_app(user, public_client=True)
-    result = services.update_application(
-        app, actor=user, data=edit_data(app, public_client=False), expected_version=1
-    )
+    result = services.update_application(edit_form(app, public_client=False, version=1), actor=user)
     app.refresh_from_db()
     assert app.client_type == ClientType.CONFIDENTIAL
     assert client_authenticates(app.client_id, result.secret)
@@ -131,12 +104,11 @@ def test_switching_to_confidential_makes_a_secret_that_works(user, make_app):
 
 
 def test_update_to_a_taken_name_raises_duplicate_name(app, user, make_app):
+    # The form checks first; this is the race the form's check cannot see.
+    form = edit_form(app, name="taken name", version=1)
     make_app(user, name="Taken Name")
     with pytest.raises(services.DuplicateName):
-        # The form checks first; this is the race the form's check cannot see.
-        services.update_application(
-            app, actor=user, data=edit_data(app, name="taken name"), expected_version=1
-        )
+        services.update_application(form, actor=user)
 
 
 # --- services: enable, disable, reset, delete --------------------------------
@@ -365,9 +337,7 @@ def test_delete_confirmation_names_the_app_then_deletes(user_client, app):
 
 
 def test_info_page_shows_the_history_and_the_consent_preview(user_client, app, user):
-    services.update_application(
-        app, actor=user, data=edit_data(app, description="Fresh words"), expected_version=1
-    )
+    services.update_application(edit_form(app, description="Fresh words", version=1), actor=user)
     response = user_client.get(app.get_absolute_url())
     page = response.content.decode()
     assert [event.action for event in response.context["history"]] == [AuditAction.UPDATE, AuditAction.CREATE]

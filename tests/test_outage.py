@@ -60,6 +60,14 @@ def _wait_for(url, expected, seconds=20):
     return status
 
 
+def prepare_server(env):
+    """What `make run` does before serving: the data directory and keys, then migrations."""
+    for command in ("init_data_dir", "migrate"):
+        subprocess.run(
+            [sys.executable, "manage.py", command, "-v0"], cwd=ROOT, env=env, check=True, timeout=120
+        )
+
+
 def test_outage_answers_503_and_recovers(throwaway_database, tmp_path):
     proxy = TcpProxy("127.0.0.1", 5432)
     proxy.start()
@@ -74,9 +82,7 @@ def test_outage_answers_503_and_recovers(throwaway_database, tmp_path):
             "DATABASE_CONN_MAX_AGE": "600",
         }
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
+    prepare_server(env)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [

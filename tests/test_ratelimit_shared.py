@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from .tcp_proxy import free_port
-from .test_outage import _wait_for
+from .test_outage import _wait_for, prepare_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_DB = 13
@@ -67,9 +67,7 @@ def test_sign_in_limit_is_shared_by_two_server_processes(redis_url, tmp_path):
             "RATE_LIMIT_LOGIN": "5/d",
         }
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120
-    )
+    prepare_server(env)
     ports = [free_port(), free_port()]
     servers = [_start(port, env) for port in ports]
     try:

@@ -180,7 +180,7 @@ def test_each_rule_is_enforced_with_its_code(user_client, form_data, field, valu
     form_data[field] = value
     response = post_form(user_client, form_data)
     assert response.status_code == 400
-    assert response.context["form"].has_error(field, code=code)
+    assert response.context["form"].has_error({"scopes": "scope_bits"}.get(field, field), code=code)
     assert not OAuthApplication.objects.exists()
 
 
@@ -205,16 +205,38 @@ def test_add_button_without_javascript_adds_a_row_and_keeps_input(user_client, f
     form_data["add_redirect_uri"] = "1"
     response = post_form(user_client, form_data)
     assert response.status_code == 200
-    assert response.context["redirect_rows"] == [*form_data["redirect_uris"], ""]
+    assert response.context["form"]["redirect_uris"].value() == [*form_data["redirect_uris"], ""]
     assert response.context["icon_token"]
     assert not OAuthApplication.objects.exists()
+
+
+def test_add_and_remove_without_javascript_only_change_their_row(user_client, form_data):
+    """Half-filled and wrong values come back as typed, with no error until Save."""
+    form_data.pop("save")
+    form_data.update(name="ab", website_url="http://not-secure.example.com", add_allowed_origin="1")
+    response = user_client.post(CREATE_URL, form_data)
+    page = response.content.decode()
+    form = response.context["form"]
+    assert (response.status_code, form.errors) == (200, {})
+    assert "Please correct" not in page
+    assert 'aria-invalid="true"' not in page
+    assert form["name"].value() == "ab"
+    assert form["website_url"].value() == "http://not-secure.example.com"
+    assert form["allowed_origins"].value() == [*form_data["allowed_origins"], ""]
+    assert form["scope_bits"].value() == form_data["scopes"]
+
+
+def test_add_and_remove_buttons_return_to_their_list(user_client):
+    page = user_client.get(CREATE_URL).content.decode()
+    assert page.count('formaction="#id_redirect_uris"') == 2  # Remove (one row) and Add
+    assert page.count('formaction="#id_allowed_origins"') == 2
 
 
 def test_remove_button_without_javascript_removes_that_row(user_client, form_data):
     form_data.pop("save")
     form_data["remove_redirect_uri"] = "0"
     response = post_form(user_client, form_data)
-    assert response.context["redirect_rows"] == ["http://127.0.0.1:8080/callback"]
+    assert response.context["form"]["redirect_uris"].value() == ["http://127.0.0.1:8080/callback"]
 
 
 def test_list_is_newest_first_and_scoped_to_the_owner(user_client, user, other_user, make_app):

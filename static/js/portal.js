@@ -45,7 +45,8 @@
     document.querySelectorAll("[data-url-list]").forEach(function (list) {
       var rows = list.querySelector("[data-rows]");
       var addButton = list.querySelector("[data-add-row]");
-      var max = parseInt(list.getAttribute("data-max"), 10) || 12;
+      // The limit is the form field's (data-max); without one, rows are not capped here.
+      var max = parseInt(list.getAttribute("data-max"), 10) || Infinity;
 
       function renumber() {
         var all = rows.querySelectorAll("[data-row]");
@@ -203,9 +204,10 @@
     }
   }
 
-  // Row menus: the list renders its menu once (<template id="row-menu-template">);
-  // a row's ⋯ link (to the Info page without JavaScript) opens a copy of it, with
-  // each data-href joined to the row's URL. Escape or a click elsewhere closes it.
+  // Row menus: the list renders its menu once (<template id="row-menu-template">),
+  // its URLs reversed for a placeholder id (data-pk); a row's ⋯ link (to the Info
+  // page without JavaScript) opens a copy with the row's id put in. Escape or a
+  // click elsewhere closes it.
   function setUpRowMenus() {
     var template = document.getElementById("row-menu-template");
     if (!template || !template.content) return;
@@ -225,9 +227,13 @@
       open = null;
     }
 
+    var placeholder = "/" + template.getAttribute("data-pk") + "/";
+    function forRow(url, row) {
+      return url.split(placeholder).join("/" + row.getAttribute("data-app-id") + "/");
+    }
+
     function show(button) {
       var row = button.closest("tr");
-      var url = row.getAttribute("data-url");
       var enabled = row.hasAttribute("data-enabled");
       var next = encodeURIComponent(window.location.pathname + window.location.search);
       var menu = template.content.firstElementChild.cloneNode(true);
@@ -237,12 +243,12 @@
         if (!keep) item.remove();
       });
       menu.querySelectorAll("a[data-href]").forEach(function (link) {
-        var href = url + link.getAttribute("data-href");
+        var href = forRow(link.getAttribute("data-href"), row);
         if (link.hasAttribute("data-next")) href += "?next=" + next;
         link.href = href;
       });
       menu.querySelectorAll("form[data-action]").forEach(function (form) {
-        form.action = url + form.getAttribute("data-action");
+        form.action = forRow(form.getAttribute("data-action"), row);
       });
       menu.id = "row-menu-open";
       button.setAttribute("aria-controls", menu.id);

@@ -62,7 +62,7 @@ def test_errors_show_next_to_fields_and_keep_the_icon(signed_in, live_server):
     )
     page.get_by_role("button", name="Save", exact=True).last.click()
 
-    assert page.locator("#id_name_errors").is_visible()
+    assert page.locator("#id_name_error").is_visible()
     assert page.get_by_label("App name").input_value() == "ab"
     assert page.locator(".icon-preview img").evaluate("img => img.naturalWidth") == 32
     assert page.locator("[data-icon-token]").input_value() != ""
