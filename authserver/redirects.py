@@ -65,11 +65,3 @@ def csp_source(uri: str) -> str:
         authority = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
         return f"{scheme.lower()}://{authority}"
     return f"{scheme.lower()}:"
-
-
-def display_host(uri: str) -> str:
-    """What the consent screen names as the place the user is sent back to."""
-    scheme, _, rest = uri.partition(":")
-    if rest.startswith("//"):
-        return rest[2:].split("/", 1)[0].split("?", 1)[0]
-    return scheme

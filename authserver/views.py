@@ -24,11 +24,11 @@ from oauth2_provider.views import AuthorizationView, OAuthServerMetadataView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from oauth_apps import scopes as scope_catalog
+from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication, read_once
 
 from .oauth2_validators import queryable_client_id
-from .redirects import allowed_schemes, csp_source, display_host, redirect_uri_allowed
+from .redirects import allowed_schemes, csp_source, redirect_uri_allowed
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
 CONFIDENTIAL_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
@@ -102,8 +102,7 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         application = context.get("application")
         if application is not None:
-            context["scope_lines"] = scope_catalog.consent_lines(context.get("scopes", []))
-            context["redirect_host"] = display_host(context["redirect_uri"])
+            context.update(consent_context(application, context.get("scopes", []), context["redirect_uri"]))
         return context
 
     def render_to_response(self, context, **response_kwargs):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import urls as accounts_urls
 from authserver import portal_urls as authserver_portal_urls
@@ -12,6 +13,10 @@ from oauth_apps import views as oauth_app_views
 from .health import healthz
 
 handler500 = "docspace_portal.errors.handler500"
+
+admin.site.site_header = _("DocSpace Portal administration")
+admin.site.site_title = _("DocSpace Portal administration")
+admin.site.index_title = _("Support: applications, their audit trail and people")
 
 sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
     auth_views.LoginView.as_view(redirect_authenticated_user=True)

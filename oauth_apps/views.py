@@ -2,7 +2,6 @@
 
 import contextlib
 import logging
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -25,9 +24,10 @@ from common import ratelimit
 
 from . import scopes as scope_catalog
 from .access import OwnedApplicationMixin, parse_pk
+from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
-from .models import AuditEvent, ClientType, Icon
+from .models import AuditAction, AuditEvent, ClientType, Icon
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -321,10 +321,17 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         app = self.object
+        first_redirect = app.redirect_uri_list[0] if app.redirect_uris else ""
+        history = list(AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH])
+        last_reset = next((event for event in history if event.action == AuditAction.SECRET_RESET), None)
         context.update(
-            history=AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH],
-            consent_lines=scope_catalog.consent_lines(app.scope_names),
-            redirect_host=urlsplit(app.redirect_uri_list[0]).netloc if app.redirect_uris else "",
+            history=history,
+            # Someone else (support staff) reset the secret: nobody showed this viewer the new one.
+            secret_reset_by_other=last_reset
+            if last_reset is not None and last_reset.actor_id != self.request.user.pk
+            else None,
+            # The preview is the real consent screen, as the Auth button's link would open it.
+            **consent_context(app, app.scope_names, first_redirect),
         )
         return context
 

@@ -40,7 +40,7 @@ def test_disable_action(admin_page):
     app, _, client = admin_page
     client.post(
         reverse("admin:oauth_apps_oauthapplication_changelist"),
-        {"action": "disable_apps", "_selected_action": [app.pk]},
+        {"action": "disable_apps", "_selected_action": [app.pk], "post": "yes"},
     )
     app.refresh_from_db()
     assert app.enabled is False
@@ -50,7 +50,7 @@ def test_disable_action_goes_through_the_service(admin_page):
     app, _, client = admin_page
     client.post(
         reverse("admin:oauth_apps_oauthapplication_changelist"),
-        {"action": "disable_apps", "_selected_action": [app.pk]},
+        {"action": "disable_apps", "_selected_action": [app.pk], "post": "yes"},
     )
     assert AuditEvent.objects.filter(application_pk=app.pk, action=AuditAction.DISABLE).exists()
 

@@ -47,3 +47,13 @@ def test_the_messages_live_region_wraps_the_list(user_client, user, make_app):
     page = user_client.get(reverse("oauth_apps:list")).content.decode()
     assert re.search(r'<div class="messages-region" role="status">\s*<ul class="messages">\s*<li', page)
     assert not re.search(r"<ul[^>]*role=", page)
+
+
+def test_every_error_summary_link_leads_to_its_field(user_client):
+    response = user_client.post(reverse("oauth_apps:create"), {"save": "1"})
+    page = response.content.decode()
+    summary = page.split('id="form-errors"')[1].split("</div>")[0]
+    targets = re.findall(r'<a href="#([^"]+)"', summary)
+    assert response.status_code == 400
+    assert len(targets) >= 5
+    assert all(f'id="{target}"' in page for target in targets)

@@ -1,10 +1,12 @@
-"""Show values recorded in the audit trail (strings, numbers or lists)."""
+"""The audit trail in words for templates: `{% for entry in events|history_entries %}`."""
 
 from django import template
+
+from ..history import entries
 
 register = template.Library()
 
 
 @register.filter
-def is_list(value) -> bool:
-    return isinstance(value, list | tuple)
+def history_entries(events):
+    return entries(events)
