@@ -46,6 +46,8 @@ system-deps:
 migrate: setup
 	$(BIN)/python manage.py init_data_dir
 	$(BIN)/python manage.py migrate --noinput
+# The database cache's table (production's default cache; a no-op for other caches).
+	$(BIN)/python manage.py createcachetable
 
 lint: setup-dev
 	$(BIN)/ruff check .

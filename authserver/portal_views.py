@@ -7,14 +7,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 
-from oauth_apps.access import OwnedApplicationMixin, parse_pk
+from oauth_apps.access import Action, OwnedApplicationMixin, parse_pk
 from oauth_apps.models import OAuthApplication
 
 from . import services
@@ -36,12 +35,15 @@ class AuthorizedAppsView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        # One answer whether the id is malformed, unknown, or an app that holds
+        # nothing of this user's (someone else's, say): the page is no oracle of
+        # which apps exist.
         pk = parse_pk(request.POST.get("application"))
-        if pk is None:
-            raise Http404
-        app = get_object_or_404(OAuthApplication, pk=pk)
-        if services.revoke_user_authorization(request.user, app):
+        app = OAuthApplication.objects.filter(pk=pk).only("id", "name").first() if pk else None
+        if app is not None and services.revoke_user_authorization(request.user, app):
             messages.success(request, _("%(app)s can no longer access your account.") % {"app": app.name})
+        else:
+            messages.info(request, _("That app had no access to your account, so nothing changed."))
         return redirect("authserver:authorized_apps")
 
 
@@ -56,6 +58,8 @@ class DeveloperToolsView(OwnedApplicationMixin, DetailView):
 
     template_name = "authserver/developer_tools.html"
     context_object_name = "app"
+    # Tokens and sign-in links made here act with the app: the owner's, or staff allowed to change it.
+    access_action = Action.CHANGE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

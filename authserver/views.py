@@ -170,17 +170,22 @@ class ConsentView(AuthorizationView):
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 class IntrospectView(OAuthLibMixin, View):
-    """RFC 7662 token introspection for resource servers.
+    """RFC 7662 token introspection.
 
     The caller authenticates as a confidential client (client_secret_basic or
-    client_secret_post). It may introspect any token, since resource servers check
-    tokens issued to other apps; a token of a disabled app is inactive.
+    client_secret_post). It learns about a token only if the token was issued
+    to it, or if an administrator marked it a resource server (the app's
+    `is_resource_server`, set by staff holding `mark_resource_server`); to
+    anyone else every token is `{"active": false}` (RFC 7662 §2.2 allows that
+    answer for tokens the caller may not see). A token of a disabled app is
+    inactive.
     """
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if not self.authenticate_client(request):
+        caller = self.authenticated_caller(request)
+        if caller is None:
             response = JsonResponse({"error": "invalid_client"}, status=401)
             response["WWW-Authenticate"] = 'Basic realm="introspection"'
             return response
@@ -190,19 +195,26 @@ class IntrospectView(OAuthLibMixin, View):
                 {"error": "invalid_request", "error_description": "The token parameter is missing."},
                 status=400,
             )
-        return JsonResponse(self.describe(token_value))
+        answer = self.describe(token_value)
+        if answer["active"] and not may_introspect(caller, answer["client_id"]):
+            answer = {"active": False}
+        return JsonResponse(answer)
 
-    def authenticate_client(self, request):
+    def authenticated_caller(self, request) -> OAuthApplication | None:
+        """The confidential, enabled app that authenticated this request, or None."""
         if not super().authenticate_client(request):
-            return False
+            return None
         # Public clients "authenticate" with an empty secret; introspection is for
-        # resource servers, which hold a secret.
+        # clients that hold a secret.
         client_id = queryable_client_id(self._client_id(request))
+        if client_id is None:
+            return None
         return (
-            client_id is not None
-            and OAuthApplication.objects.filter(
+            OAuthApplication.objects.filter(
                 client_id=client_id, enabled=True, client_type=OAuthApplication.CLIENT_CONFIDENTIAL
-            ).exists()
+            )
+            .only("id", "client_id", "is_resource_server")
+            .first()
         )
 
     @staticmethod
@@ -239,6 +251,11 @@ class IntrospectView(OAuthLibMixin, View):
             data["sub"] = str(token.user.pk)
             data["username"] = token.user.get_username()
         return data
+
+
+def may_introspect(caller: OAuthApplication, token_client_id: str) -> bool:
+    """The introspection policy: a token's own client, or a client marked as a resource server."""
+    return caller.is_resource_server or caller.client_id == token_client_id
 
 
 class ServerMetadataView(OAuthServerMetadataView):

@@ -3,7 +3,7 @@
 Seeds a throwaway database (a temporary SQLite file, or — when DATABASE_URL
 points at PostgreSQL — a temporary database created beside it and dropped at
 the end), serves it with gunicorn on loopback (one sync worker), and times each
-list view over HTTP, signed in as staff (who see every app). The floor is a
+list view over HTTP, signed in as staff holding view_all_applications (who see every app). The floor is a
 minimal view served by the same server in the same run; every row shows its
 median as a multiple of that floor.
 
@@ -61,6 +61,7 @@ def run(where):
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.core.management import call_command
     from django.db import connection, connections
 
@@ -68,6 +69,10 @@ def run(where):
 
     call_command("migrate", verbosity=0)
     staff = get_user_model().objects.create_user("bench", password="bench-password-1", is_staff=True)
+    # Staff see other users' apps in the list only with this permission (oauth_apps/access.py).
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="oauth_apps", codename="view_all_applications")
+    )
     cookie = session_cookie(staff)
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
     print(f"{RUNS} timed requests per row after 3 warm-ups.")

@@ -9,6 +9,7 @@ production mode: it refuses to start without a real secret key and host list.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -59,6 +60,46 @@ def _signing_key() -> str:
 
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+
+def _issuer() -> str:
+    """The OIDC issuer: OIDC_ISSUER, else (production) https:// and the first allowed host.
+
+    One canonical value whatever the Host header says (`PORTAL.EXAMPLE.COM`,
+    `portal.example.com.`, an IP address …): relying parties compare it
+    exactly. Outside production an empty value lets the toolkit take it from
+    each request, which is what a developer's varying local address needs.
+    """
+    configured = env.str("OIDC_ISSUER", default="").strip()
+    if configured:
+        parts = urlsplit(configured)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if (
+            parts.scheme.lower() not in ("https", "http")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+            or (PRODUCTION and parts.scheme.lower() != "https" and not loopback)
+        ):
+            raise ImproperlyConfigured(
+                f"OIDC_ISSUER={configured!r} is not an issuer URL: https://host[:port][/path], "
+                "without query, fragment or user name. See .env.example."
+            )
+        netloc = parts.netloc.lower().replace(parts.hostname + ".", parts.hostname, 1)
+        return f"{parts.scheme.lower()}://{netloc}{parts.path}".rstrip("/")
+    if not PRODUCTION:
+        return ""
+    host = ALLOWED_HOSTS[0].strip().lower().rstrip(".") if ALLOWED_HOSTS else ""
+    if not host or host.startswith(".") or "*" in host:
+        raise ImproperlyConfigured(
+            "OIDC_ISSUER must be set in production mode (DJANGO_DEBUG=false) when the first of "
+            f"DJANGO_ALLOWED_HOSTS ({ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ''!r}) is not one host name: "
+            "the issuer is never taken from the request. See .env.example."
+        )
+    return f"https://{host}"
+
+
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -130,7 +171,32 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE",
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://docspace-portal")}
+# Rate limits and the one-time secret stash are counted and kept here, so in
+# production every worker must see the same cache: Redis through CACHE_URL, or,
+# when CACHE_URL is unset, Django's database cache (its table is made by
+# `migrate`, and by `manage.py createcachetable`). A per-process cache is refused.
+DATABASE_CACHE_TABLE = "portal_cache"
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+if env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache("CACHE_URL")}
+elif PRODUCTION:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+        }
+    }
+else:
+    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://docspace-portal")}
+if PRODUCTION and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    raise ImproperlyConfigured(
+        "CACHE_URL names a cache each worker keeps for itself; production mode (DJANGO_DEBUG=false) "
+        "needs one every worker shares, so that rate limits count every attempt: use redis://… or "
+        "leave CACHE_URL unset for the database cache. See .env.example."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -227,8 +293,8 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "authserver.oauth2_validators.PortalValidator",
     "OIDC_SERVER_CLASS": "authserver.server.PortalServer",
     "OIDC_ENABLED": True,
-    # Empty: derived from the request (the host the portal answers on, see ALLOWED_HOSTS).
-    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISSUER", default="").rstrip("/"),
+    # Never taken from the request in production: see _issuer().
+    "OIDC_ISS_ENDPOINT": _issuer(),
     "OIDC_RSA_PRIVATE_KEY": _signing_key(),
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import urls as accounts_urls
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
-from common.ratelimit import by_ip, by_posted_username, rate_limited
+from common.ratelimit import sign_in_limited
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -18,9 +18,9 @@ admin.site.site_header = _("DocSpace Portal administration")
 admin.site.site_title = _("DocSpace Portal administration")
 admin.site.index_title = _("Support: applications, their audit trail and people")
 
-sign_in = rate_limited("login", keys=(by_ip, by_posted_username))(
-    auth_views.LoginView.as_view(redirect_authenticated_user=True)
-)
+# Every sign-in form shares one limiter (failed attempts, per address and per username).
+sign_in = sign_in_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+admin_sign_in = sign_in_limited(admin.site.login)
 
 urlpatterns = [
     path("", oauth_app_views.home, name="home"),
@@ -35,5 +35,6 @@ urlpatterns = [
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
+    path("admin/login/", admin_sign_in),  # before admin.site.urls, which would serve it unlimited
     path("admin/", admin.site.urls),
 ]

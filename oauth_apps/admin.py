@@ -29,6 +29,7 @@ from oauth2_provider.models import get_application_model
 
 from . import history
 from . import scopes as scope_catalog
+from .access import Action, may_act_on_others
 from .forms import ApplicationForm
 from .models import AuditEvent, Icon, OAuthApplication
 from .services import (
@@ -38,6 +39,7 @@ from .services import (
     delete_application,
     reset_secret,
     set_enabled,
+    set_resource_server,
 )
 
 
@@ -134,13 +136,13 @@ SHOWN_AS = {
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
-    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "updated"]
+    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "is_resource_server", "updated"]
     list_display_links = ["name"]
-    list_filter = ["enabled", ScopeFilter, "client_type"]
+    list_filter = ["enabled", ScopeFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
     list_select_related = ["user"]
     ordering = ["-created", "-id"]
-    actions = ["enable_apps", "disable_apps"]
+    actions = ["enable_apps", "disable_apps", "mark_resource_servers", "unmark_resource_servers"]
     # What a person edits is the registration form's list; the admin shows it with
     # the facts the server keeps, so a new form field appears here by itself.
     fields = [
@@ -149,6 +151,7 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         "user",
         "enabled",
         *(SHOWN_AS.get(name, name) for name in ApplicationForm.Meta.fields),
+        "is_resource_server",
         "modified_by",
         "created",
         "updated",
@@ -164,8 +167,12 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         # Registration goes through the portal's form, which runs every check.
         return False
 
+    # Who may do what is oauth_apps/access.py's rule, the same as on the portal's pages.
     def has_reset_secret_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
+        return may_act_on_others(request.user, Action.RESET_SECRET)
+
+    def has_mark_resource_server_permission(self, request, obj=None):
+        return may_act_on_others(request.user, Action.MARK_RESOURCE_SERVER)
 
     @admin.display(description=gettext_lazy("icon"))
     def icon_tag(self, obj):
@@ -359,6 +366,32 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
     )
     def disable_apps(self, request, queryset):
         return self._state_action(request, queryset, enabled=False, action="disable_apps")
+
+    @admin.action(
+        description=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
+        permissions=["mark_resource_server"],
+    )
+    def mark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=True) for app in queryset)
+        self.message_user(
+            request,
+            ngettext("%d app marked as a resource server.", "%d apps marked as resource servers.", count)
+            % count,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Unmark selected applications as resource servers"),
+        permissions=["mark_resource_server"],
+    )
+    def unmark_resource_servers(self, request, queryset):
+        count = sum(set_resource_server(app, actor=request.user, value=False) for app in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%d app is no longer a resource server.", "%d apps are no longer resource servers.", count
+            )
+            % count,
+        )
 
     def delete_model(self, request, obj):
         delete_application(obj, actor=request.user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
+from .names import name_key
 from .validators import clean_origin, clean_redirect_uri, clean_web_url
 
 
@@ -205,6 +206,9 @@ def clean_each(values, clean_one):
 
 # --- the form ----------------------------------------------------------------
 
+# Never says whose app it is, nor how the names differ.
+NAME_TAKEN_MESSAGE = _("An app named like this already exists. Choose another name.")
+
 NO_REDIRECTS = _("Add at least one redirect URL.")
 NO_ORIGINS = _("Add at least one allowed origin.")
 REDIRECT_HELP = _(
@@ -301,14 +305,12 @@ class ApplicationForm(forms.ModelForm):
         return super().add_prefix(HTML_NAMES.get(field_name, field_name))
 
     def clean_name(self):
+        # The model field's form field (names.NameFormField) has normalised and checked
+        # the name; what is left is whether another app's name reads the same.
         name = self.cleaned_data["name"]
-        taken = OAuthApplication.objects.named(name).exclude(pk=self.instance.pk)
+        taken = OAuthApplication.objects.filter(name_key=name_key(name)).exclude(pk=self.instance.pk)
         if taken.exists():
-            raise ValidationError(
-                _("An app named “%(name)s” already exists. Choose another name."),
-                code="name_taken",
-                params={"name": name},
-            )
+            raise ValidationError(NAME_TAKEN_MESSAGE, code="name_taken")
         return name
 
     def clean(self):

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Range
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
 from . import scopes as scope_catalog
+from .names import DescriptionFormField, NameFormField, name_key, validate_description, validate_name
 
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 255
@@ -71,14 +72,6 @@ class ApplicationManager(models.Manager):
             cache[client_id] = self.filter(client_id=client_id).first()
         return cache[client_id]
 
-    def named(self, name: str):
-        """Apps whose name equals `name` ignoring case, found through the unique LOWER(name) index.
-
-        `name__iexact` is `UPPER(name) = UPPER(…)` on PostgreSQL and `LIKE` on SQLite:
-        neither can use that index, so each registration would read every app.
-        """
-        return self.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
-
     def get(self, *args, **kwargs):
         if args or set(kwargs) != {"client_id"} or _read_once.get() is None:
             return super().get(*args, **kwargs)
@@ -109,17 +102,39 @@ def read_once():
         _read_once.reset(token)
 
 
+class ReadableTextField(models.CharField):
+    """Text a person reads: its form field normalises what was typed (oauth_apps/names.py).
+
+    The form class changes nothing in the database, so migrations do not record it.
+    """
+
+    def __init__(self, *args, form_class=NameFormField, **kwargs):
+        self.form_class = form_class
+        super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": self.form_class, **kwargs})
+
+
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
     objects = ApplicationManager()
 
-    name = models.CharField(
-        _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH)]
+    name = ReadableTextField(
+        _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH), validate_name]
     )
-
+    # names.name_key(name): equal for names that read the same (case, width, spacing,
+    # look-alike letters). Set by save() and by every service that writes a name.
+    name_key = models.CharField(_("name key"), max_length=64, unique=True, editable=False)
     website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH)
-    description = models.CharField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    description = ReadableTextField(
+        _("description"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        validators=[validate_description],
+        form_class=DescriptionFormField,
+    )
     privacy_policy_url = models.CharField(_("privacy policy URL"), max_length=URL_MAX_LENGTH)
     terms_of_service_url = models.CharField(_("terms of service URL"), max_length=URL_MAX_LENGTH)
     icon = models.ForeignKey(Icon, on_delete=models.PROTECT, related_name="+", verbose_name=_("icon"))
@@ -135,13 +150,25 @@ class OAuthApplication(AbstractApplication):
     )
     # Bumped on every change; an edit form carries the version it started from.
     version = models.PositiveIntegerField(default=1)
+    # May introspect tokens issued to other apps (authserver/views.py IntrospectView).
+    # Set only by staff holding the mark_resource_server permission.
+    is_resource_server = models.BooleanField(
+        _("resource server"),
+        default=False,
+        help_text=_("May introspect tokens issued to other applications."),
+    )
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = _("OAuth application")
         verbose_name_plural = _("OAuth applications")
+        # Beyond add/change/delete/view (see oauth_apps/access.py for what each allows).
+        permissions = [
+            ("view_all_applications", _("Can see other users' applications in the portal's list")),
+            ("reset_secret_oauthapplication", _("Can reset another user's client secret")),
+            ("mark_resource_server", _("Can mark an application as a resource server")),
+        ]
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="%(app_label)s_app_name_unique_ci"),
             models.CheckConstraint(
                 condition=Range(Length("name"), (NAME_MIN_LENGTH, NAME_MAX_LENGTH)),
                 name="%(app_label)s_app_name_length",
@@ -183,6 +210,13 @@ class OAuthApplication(AbstractApplication):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("oauth_apps:detail", args=[self.pk])

@@ -21,6 +21,7 @@ from oauth2_provider.settings import oauth2_settings
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication
+from .names import name_key
 from .origins import sync_allowed_origins
 
 
@@ -56,7 +57,7 @@ def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tup
             sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
-        if OAuthApplication.objects.named(app.name).exists():
+        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exists():
             raise DuplicateName(app.name) from error
         raise
     return app, secret
@@ -184,6 +185,9 @@ def update_application(form, *, actor) -> UpdateResult:
     if not changes:
         return UpdateResult(app=app, changes={})
     fields = {name: getattr(app, name) for name in form.changed_model_fields(changes)}
+    if "name" in fields:
+        # An UPDATE bypasses save(), which keeps the key otherwise (names.py).
+        fields["name_key"] = name_key(app.name)
     secret = None
     if "client_type" in changes:
         if app.is_public:
@@ -207,7 +211,7 @@ def update_application(form, *, actor) -> UpdateResult:
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, changes)
     except IntegrityError as error:
-        if OAuthApplication.objects.named(app.name).exclude(pk=app.pk).exists():
+        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exclude(pk=app.pk).exists():
             raise DuplicateName(app.name) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
@@ -284,6 +288,22 @@ def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) 
             details = {pk: {"authorizations_revoked": revoked.get(pk, 0)} for pk in changing}
             audit.record_many(changed, actor, AuditAction.DISABLE, details)
     return len(changed)
+
+
+def set_resource_server(app: OAuthApplication, *, actor, value: bool) -> bool:
+    """Mark or unmark `app` as a resource server (it may then introspect any token); False if unchanged.
+
+    Who may call this is decided by oauth_apps/access.py (Action.MARK_RESOURCE_SERVER).
+    """
+    with transaction.atomic():
+        changed = OAuthApplication.objects.filter(pk=app.pk, is_resource_server=not value).update(
+            is_resource_server=value, modified_by=actor, updated=timezone.now(), version=F("version") + 1
+        )
+        if not changed:
+            return False
+        app.refresh_from_db()
+        audit.record(app, actor, AuditAction.UPDATE, {"is_resource_server": {"old": not value, "new": value}})
+    return True
 
 
 def reset_secret(app: OAuthApplication, *, actor) -> str:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect
@@ -22,8 +23,9 @@ from django.views.generic.detail import SingleObjectMixin
 
 from common import ratelimit
 
+from . import credentials
 from . import scopes as scope_catalog
-from .access import OwnedApplicationMixin, parse_pk
+from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
@@ -43,7 +45,6 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
-CREDENTIALS_SESSION_KEY = "oauth_apps.credentials"
 ICON_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 HISTORY_LENGTH = 50
 # Bulk actions act on what one page can show.
@@ -70,6 +71,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
     template_name = "oauth_apps/application_list.html"
     context_object_name = "applications"
     paginator_class = PagePaginator
+    access_action = Action.LIST
 
     def get(self, request, *args, **kwargs):
         self.query = ListQuery.from_params(request.GET)
@@ -91,7 +93,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["applications"] = list_rows(context["applications"])
+        others_can = {action.value: may_act_on_others(self.request.user, action) for action in Action}
+        context["applications"] = list_rows(context["applications"], self.request.user, others_can)
         context.update(
             row_pk=_ROW_PK,
             query=self.query,
@@ -101,6 +104,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             scope_choices=scope_catalog.SCOPES,
             state_choices=STATE_CHOICES,
             here=self.request.get_full_path(),
+            # What the user may do to other people's apps in the list (their own: everything).
+            others_can=others_can,
             page_range=context["paginator"].get_elided_page_range(
                 context["page_obj"].number, on_each_side=2, on_ends=1
             ),
@@ -112,7 +117,11 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 _ROW_PK = 987654321987
 
 
-def list_rows(applications) -> list:
+# What a row may offer in its menu, by the action that allows it (data-if in the list template).
+MENU_ACTIONS = (Action.CHANGE, Action.RESET_SECRET, Action.DELETE)
+
+
+def list_rows(applications, user, others_can: dict) -> list:
     """The page's apps with what each row shows, computed in Python once per row.
 
     Reversing URLs per row and resolving the creator's name through three
@@ -129,6 +138,14 @@ def list_rows(applications) -> list:
         app.list_url = urls["detail"].replace(placeholder, own)
         app.disable_url = urls["disable"].replace(placeholder, own)
         app.enable_url = urls["enable"].replace(placeholder, own)
+        # Their own apps: everything; other people's: what their permissions allow.
+        mine = app.user_id == user.pk
+        may = [action.value for action in MENU_ACTIONS if mine or others_can[action.value]]
+        app.can_change = Action.CHANGE.value in may
+        may.append("enabled" if app.enabled else "disabled")
+        if not app.is_public:
+            may.append("confidential")
+        app.menu_conditions = " ".join(may)
         if app.icon_id not in icons:
             icons[app.icon_id] = app.icon_url
         app.list_icon_url = icons[app.icon_id]
@@ -148,20 +165,6 @@ def sort_columns(current: str) -> dict:
         else:
             columns[key] = {"next": key if key == "name" else f"-{key}", "aria": "none"}
     return columns
-
-
-def stash_credentials(request, app, secret: str, reason: str = "created") -> None:
-    """Keep a new secret for the one page that shows it (ApplicationCredentialsView)."""
-    request.session[CREDENTIALS_SESSION_KEY] = {"app": app.pk, "secret": secret, "reason": reason}
-
-
-def take_credentials(request, app) -> dict | None:
-    """The stashed secret for `app`, removed as it is read; None when there is none."""
-    stash = request.session.get(CREDENTIALS_SESSION_KEY) or {}
-    if stash.get("app") != app.pk:
-        return None
-    del request.session[CREDENTIALS_SESSION_KEY]
-    return stash
 
 
 class PendingIconMixin:
@@ -284,7 +287,8 @@ class ApplicationCreateView(LoginRequiredMixin, ApplicationFormMixin, CreateView
                 self.request.session.save()
             return response
         self.pending_icons().discard(icon.sha256)
-        stash_credentials(self.request, app, secret)
+        if secret:
+            credentials.stash(self.request, app, secret, "created")
         return redirect("oauth_apps:credentials", pk=app.pk)
 
 
@@ -296,11 +300,12 @@ class ApplicationCredentialsView(OwnedApplicationMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stash = take_credentials(self.request, self.object) or {}
-        secret = stash.get("secret")
-        context["secret"] = secret
-        context["secret_shown"] = secret is not None
-        context["reason"] = stash.get("reason", "created") if secret is not None else ""
+        # Only the owner ever takes a secret out of the stash (oauth_apps/credentials.py).
+        owner = is_owner(self.request.user, self.object)
+        stashed = credentials.take(self.request, self.object) if owner else None
+        context["secret"] = stashed.secret if stashed else None
+        context["secret_shown"] = stashed is not None
+        context["reason"] = stashed.reason if stashed else ""
         return context
 
     def render_to_response(self, context, **kwargs):
@@ -322,18 +327,38 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
         context = super().get_context_data(**kwargs)
         app = self.object
         first_redirect = app.redirect_uri_list[0] if app.redirect_uris else ""
-        history = list(AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH])
-        last_reset = next((event for event in history if event.action == AuditAction.SECRET_RESET), None)
+        can = abilities(self.request.user, app)
         context.update(
-            history=history,
-            # Someone else (support staff) reset the secret: nobody showed this viewer the new one.
-            secret_reset_by_other=last_reset
-            if last_reset is not None and last_reset.actor_id != self.request.user.pk
-            else None,
+            history=AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH],
+            can=can,
+            # Someone else (support staff) gave the app a secret nobody was shown: tell its owner.
+            secret_reset_by_other=secret_made_by_someone_else(app) if can["own"] else None,
             # The preview is the real consent screen, as the Auth button's link would open it.
             **consent_context(app, app.scope_names, first_redirect),
         )
         return context
+
+
+def secret_made_by_someone_else(app) -> AuditEvent | None:
+    """The event that last gave `app` a secret, if someone other than its owner did it.
+
+    Staff who reset a secret (or make a public client confidential) never see the
+    new secret; the owner learns from this on the app's page that the secret they
+    hold stopped working and that a reset gives them one they can see.
+    """
+    latest = (
+        AuditEvent.objects.filter(application_pk=app.pk)
+        .filter(
+            Q(action=AuditAction.SECRET_RESET)
+            | Q(action=AuditAction.CREATE)
+            | Q(action=AuditAction.UPDATE, changes__client_type__new=ClientType.CONFIDENTIAL)
+        )
+        .only("actor_id", "actor_name", "action", "created")
+        .first()
+    )
+    if latest is None or latest.action == AuditAction.CREATE or latest.actor_id == app.user_id:
+        return None
+    return latest
 
 
 class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateView):
@@ -342,6 +367,7 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
     form_class = ApplicationEditForm
     context_object_name = "app"
     conflict = None
+    access_action = Action.CHANGE
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(conflict=self.conflict, **kwargs)
@@ -375,10 +401,19 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
                 request,
                 _("Scopes were taken away, so every existing token and authorization was revoked."),
             )
-        if result.secret:
-            stash_credentials(request, result.app, result.secret, reason="confidential")
+        if result.secret and is_owner(request.user, result.app):
+            credentials.stash(request, result.app, result.secret, "confidential")
             messages.success(request, _("Saved. The app is now a confidential client with a new secret."))
             return redirect("oauth_apps:credentials", pk=result.app.pk)
+        if result.secret:
+            messages.success(
+                request,
+                _(
+                    "Saved. The app is now a confidential client. Its new secret is shown to nobody: "
+                    "its owner is told on the app's page to reset it to get one."
+                ),
+            )
+            return redirect(result.app)
         messages.success(request, _("Saved your changes to %(name)s.") % {"name": result.app.name})
         return redirect(result.app)
 
@@ -437,6 +472,8 @@ class ConfirmView(OwnedApplicationMixin, SingleObjectMixin, TemplateResponseMixi
 
 
 class ApplicationDisableView(ConfirmView):
+    access_action = Action.CHANGE
+
     def confirmation(self):
         return {
             "title": _("Disable %(name)s?") % {"name": self.object.name},
@@ -459,6 +496,7 @@ class ApplicationEnableView(OwnedApplicationMixin, SingleObjectMixin, View):
     """Enabling takes nothing away from anyone, so it needs no confirmation."""
 
     http_method_names = ["post"]
+    access_action = Action.CHANGE
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -468,6 +506,8 @@ class ApplicationEnableView(OwnedApplicationMixin, SingleObjectMixin, View):
 
 
 class ApplicationResetSecretView(ConfirmView):
+    access_action = Action.RESET_SECRET
+
     def get_queryset(self):
         return super().get_queryset().filter(client_type=ClientType.CONFIDENTIAL)
 
@@ -488,11 +528,24 @@ class ApplicationResetSecretView(ConfirmView):
         if limited is not None:
             return limited
         secret = reset_secret(self.object, actor=self.request.user)
-        stash_credentials(self.request, self.object, secret, reason="reset")
-        return redirect("oauth_apps:credentials", pk=self.object.pk)
+        if is_owner(self.request.user, self.object):
+            credentials.stash(self.request, self.object, secret, "reset")
+            return redirect("oauth_apps:credentials", pk=self.object.pk)
+        # Staff: the secret is reset, and shown to nobody.
+        messages.success(
+            self.request,
+            _(
+                "The secret of %(name)s was reset: the old one no longer works. The new secret is shown "
+                "to nobody; the owner is told on the app's page to reset it to get one they can see."
+            )
+            % {"name": self.object.name},
+        )
+        return redirect(self.object)
 
 
 class ApplicationDeleteView(ConfirmView):
+    access_action = Action.DELETE
+
     def confirmation(self):
         return {
             "title": _("Delete %(name)s?") % {"name": self.object.name},
@@ -524,13 +577,17 @@ class BulkActionView(OwnedApplicationMixin, TemplateResponseMixin, View):
     """
 
     template_name = "oauth_apps/confirm.html"
-    actions = ("enable", "disable", "delete")
+    # What each bulk action needs on every app it touches (oauth_apps/access.py).
+    actions = {"enable": Action.CHANGE, "disable": Action.CHANGE, "delete": Action.DELETE}
 
     def selection(self, params):
         action = params.get("action")
+        if action not in self.actions:
+            return None, []
+        self.access_action = self.actions[action]
         ids = [pk for pk in map(parse_pk, params.getlist("ids")) if pk is not None][:MAX_BULK]
         apps = self.get_queryset().filter(pk__in=ids).defer("client_secret").order_by(Lower("name"))
-        return (action if action in self.actions else None), list(apps)
+        return action, list(apps)
 
     def nothing_selected(self, request):
         messages.warning(request, _("Select at least one application first."))

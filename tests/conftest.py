@@ -46,6 +46,16 @@ def staff_user(db):
     )
 
 
+def grant(user, *codenames):
+    """Give `user` these oauth_apps permissions; returns the user fetched afresh (permissions are cached)."""
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="oauth_apps", codename__in=codenames)
+    )
+    return get_user_model().objects.get(pk=user.pk)
+
+
 @pytest.fixture
 def user_client(client, user):
     client.force_login(user)

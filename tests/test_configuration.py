@@ -1,5 +1,6 @@
 """Settings behave as the README says."""
 
+import json
 import os
 import subprocess
 import sys
@@ -144,3 +145,139 @@ def test_production_serves_pages_with_collected_hashed_static_files(tmp_path):
             timeout=180,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def production_env(tmp_path, **overrides):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL", "OIDC_", "RATE_LIMIT_"))
+    }
+    environment.update(
+        {
+            "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_READ_DOT_ENV": "false",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "z7Q" * 20,
+            "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+            "OIDC_RSA_PRIVATE_KEY_FILE": str(signing_key_file(tmp_path)),
+            "DJANGO_SETTINGS_MODULE": "docspace_portal.settings",
+        }
+    )
+    for key, value in overrides.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
+    return environment
+
+
+def manage(tmp_path, *command, **overrides):
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=ROOT,
+        env=production_env(tmp_path, **overrides),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+
+
+ISSUERS = """
+import json
+from django.test import Client
+for host in ("portal.example.com", "PORTAL.EXAMPLE.COM", "portal.example.com.", "10.1.2.3",
+             "Portal.Example.Com.:8443", "10.1.2.3:443"):
+    client = Client(HTTP_HOST=host)
+    for path in ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"):
+        response = client.get(path, secure=True)
+        assert response.status_code == 200, (host, path, response.status_code)
+        print(json.dumps([host, path, response.json()["issuer"]]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [(None, "https://portal.example.com"), ("https://Login.Example.COM/", "https://login.example.com")],
+)
+def test_production_issuer_never_follows_the_host_header(tmp_path, configured, expected):
+    result = manage(
+        tmp_path,
+        "shell",
+        "-c",
+        ISSUERS,
+        DJANGO_ALLOWED_HOSTS="portal.example.com,10.1.2.3",
+        OIDC_ISSUER=configured,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(answers) == 12
+    assert {issuer for _host, _path, issuer in answers} == {expected}
+
+
+@pytest.mark.parametrize("hosts", [".example.com", "*"])
+def test_production_without_issuer_needs_one_named_first_host(tmp_path, hosts):
+    result = manage(tmp_path, "check", DJANGO_ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "OIDC_ISSUER must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "issuer", ["ftp://portal.example.com", "https://portal.example.com/?x=1", "http://a.b"]
+)
+def test_a_malformed_issuer_is_refused_by_name(tmp_path, issuer):
+    result = manage(tmp_path, "check", OIDC_ISSUER=issuer)
+    assert result.returncode != 0
+    assert "OIDC_ISSUER=" in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_SECRET_RESET"])
+def test_a_malformed_rate_stops_the_start_and_names_the_variable(tmp_path, variable):
+    result = run_check(tmp_path, **{variable: "10/5x"})
+    assert result.returncode != 0
+    assert f"{variable}='10/5x' is not a rate" in result.stderr
+    # gunicorn runs no checks itself: importing the WSGI application runs them.
+    wsgi = subprocess.run(
+        [sys.executable, "-c", "import docspace_portal.wsgi"],
+        cwd=ROOT,
+        env=production_env(tmp_path, **{variable: "10/5x"}),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert wsgi.returncode != 0
+    assert variable in wsgi.stderr
+
+
+@pytest.mark.parametrize("cache_url", ["locmemcache://", "dummycache://"])
+def test_production_refuses_a_per_process_cache(tmp_path, cache_url):
+    result = manage(tmp_path, "check", CACHE_URL=cache_url)
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr
+    assert "every worker shares" in result.stderr
+
+
+SHARED_CACHE = """
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+print("backend", settings.CACHES["default"]["BACKEND"])
+print("table", settings.CACHES["default"]["LOCATION"] in connection.introspection.table_names())
+cache.set("probe", 41)
+print("incr", cache.incr("probe"))
+"""
+
+
+def test_production_counts_in_the_database_cache_when_no_cache_url_is_given(tmp_path):
+    """migrate makes its table; every command says at start-up where rate limits are counted."""
+    migrated = manage(tmp_path, "migrate", "-v0")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    result = manage(tmp_path, "shell", "-c", SHARED_CACHE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "backend django.core.cache.backends.db.DatabaseCache" in result.stdout
+    assert "table True" in result.stdout
+    assert "incr 42" in result.stdout
+    assert "waiting client secrets are kept in the shared cache DatabaseCache" in result.stderr
+    assert "issuer https://portal.example.com" in result.stderr

@@ -7,6 +7,7 @@ from oauth_apps import services
 from oauth_apps.listing import ListQuery
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
+from .conftest import grant
 from .helpers import give_tokens, token_count
 
 LIST_URL = reverse("oauth_apps:list")
@@ -100,8 +101,10 @@ def test_ordinary_users_see_only_their_apps(client, other_user, three_apps):
     assert names(client.get(LIST_URL)) == []
 
 
-def test_staff_see_every_app(client, staff_user, three_apps):
+def test_staff_see_every_app_only_with_the_permission(client, staff_user, three_apps):
     client.force_login(staff_user)
+    assert len(names(client.get(LIST_URL))) == 0  # is_staff alone is no master key (issue 13)
+    grant(staff_user, "view_all_applications")
     assert len(names(client.get(LIST_URL))) == 3
 
 
@@ -139,9 +142,11 @@ def test_staff_list_query_count_is_the_same(
 ):
     for owner in (user, other_user, user):
         make_app(owner)
-    client.force_login(staff_user)
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(LIST_URL, {"q": "number", "sort": "-name"})
+    client.force_login(grant(staff_user, "view_all_applications"))
+    # Plus the staff member's own and group permissions, read once per request.
+    with django_assert_num_queries(LIST_QUERIES + 2):
+        response = client.get(LIST_URL, {"q": "number", "sort": "-name"})
+    assert len(response.context["applications"]) == 3
 
 
 # --- bulk actions -----------------------------------------------------------------
@@ -211,7 +216,7 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
     page = user_client.get(LIST_URL).content.decode()
     alpha = three_apps[0]
     row = page.split(f'data-app-id="{alpha.pk}"')[1].split("</tr>")[0]
-    assert f'data-url="{alpha.get_absolute_url()}"' in row
+    assert 'data-may="change reset_secret delete enabled confidential"' in row
     assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in row
     # The ⋯ link goes to the Info page (every action is there) until JavaScript opens the menu.
     assert f'href="{alpha.get_absolute_url()}" data-row-menu' in row

@@ -1,90 +1,92 @@
 """The permission matrix: every view and method, for every kind of visitor.
 
 anonymous · owner (an ordinary user who created the app) · other (another
-ordinary user) · staff. Each cell states the exact status; another user's app
-is a 404, never a 403, and nothing an outsider sends changes the app.
+ordinary user) · staff (is_staff and no permission: a master key no more) ·
+viewer (staff with view + view_all_applications) · editor (staff with
+change) · resetter (staff with reset_secret) · deleter (staff with delete) ·
+superuser. Each cell states the exact status; an app the visitor may not act
+on is a 404, never a 403, and nothing a visitor without the power sends
+changes the app. The rules are in oauth_apps/access.py.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
 from oauth_apps.models import OAuthApplication
 
-ROLES = ("anonymous", "owner", "other", "staff")
+from .conftest import grant
+
+ROLES = ("anonymous", "owner", "other", "staff", "viewer", "editor", "resetter", "deleter", "superuser")
 LOGIN = 302  # sent to the sign-in page
+# What each role may do to the owner's app beyond looking at it.
+POWERS = {
+    "owner": {"change", "reset", "delete"},
+    "editor": {"change"},
+    "resetter": {"reset"},
+    "deleter": {"delete"},
+    "superuser": {"change", "reset", "delete"},
+}
 
 
-def cells(anonymous, owner, other, staff):
-    return {"anonymous": anonymous, "owner": owner, "other": other, "staff": staff}
+def cells(anonymous, owner, other, staff, **by_role):
+    """Roles not named answer like `staff` (signed in, no power over the app)."""
+    answers = {"anonymous": anonymous, "owner": owner, "other": other, "staff": staff}
+    return answers | {role: by_role.get(role, staff) for role in ROLES[4:]}
 
 
-# (name, needs the app's pk, method, body, {role: status})
+def allowed(granted, denied=404, **extra):
+    """`granted` for the owner and the roles named True in `extra`, `denied` for other signed-in roles."""
+    return {role: (granted if role == "owner" or extra.get(role) else denied) for role in ROLES[1:]}
+
+
+VIEWERS = {"viewer": True, "editor": True, "superuser": True}
+EDITORS = {"editor": True, "superuser": True}
+RESETTERS = {"resetter": True, "superuser": True}
+DELETERS = {"deleter": True, "superuser": True}
+
+
+def app_cells(granted, who, denied=404):
+    return {"anonymous": LOGIN} | allowed(granted, denied, **who)
+
+
+# (name, needs the app's pk, method, body, {role: status}, the power the request uses or None)
 MATRIX = [
-    ("home", False, "get", None, cells(302, 302, 302, 302)),
-    ("healthz", False, "get", None, cells(200, 200, 200, 200)),
-    ("login", False, "get", None, cells(200, 302, 302, 302)),
-    (
-        "login",
-        False,
-        "post",
-        {"username": "x", "password": "y"},
-        cells(200, 302, 302, 302),
-    ),
-    ("logout", False, "get", None, cells(405, 405, 405, 405)),
-    ("logout", False, "post", {}, cells(302, 302, 302, 302)),
-    ("oauth_apps:list", False, "get", None, cells(LOGIN, 200, 200, 200)),
-    ("oauth_apps:list", False, "post", {}, cells(LOGIN, 405, 405, 405)),
-    ("oauth_apps:create", False, "get", None, cells(LOGIN, 200, 200, 200)),
-    (
-        "oauth_apps:create",
-        False,
-        "post",
-        {"save": "1"},
-        cells(LOGIN, 400, 400, 400),
-    ),
-    ("oauth_apps:detail", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:detail", True, "post", {}, cells(LOGIN, 405, 405, 405)),
-    ("oauth_apps:credentials", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:credentials", True, "post", {}, cells(LOGIN, 405, 405, 405)),
-    ("oauth_apps:edit", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:edit", True, "post", {"save": "1"}, cells(LOGIN, 400, 404, 400)),
-    ("oauth_apps:enable", True, "get", None, cells(LOGIN, 405, 405, 405)),
-    ("oauth_apps:enable", True, "post", {}, cells(LOGIN, 302, 404, 302)),
-    ("oauth_apps:disable", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:disable", True, "post", {}, cells(LOGIN, 302, 404, 302)),
-    ("oauth_apps:reset_secret", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:reset_secret", True, "post", {}, cells(LOGIN, 302, 404, 302)),
-    ("oauth_apps:delete", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    ("oauth_apps:delete", True, "post", {}, cells(LOGIN, 302, 404, 302)),
-    # Bulk actions answer "select at least one" (a redirect) when no visible app is selected.
-    ("oauth_apps:bulk", False, "get", "ids", cells(LOGIN, 200, 302, 200)),
-    ("oauth_apps:bulk", False, "post", "ids", cells(LOGIN, 302, 302, 302)),
-    ("oauth_apps:pending_icon", "sha", "get", None, cells(LOGIN, 404, 404, 404)),
+    ("home", False, "get", None, cells(302, 302, 302, 302), None),
+    ("healthz", False, "get", None, cells(200, 200, 200, 200), None),
+    ("login", False, "get", None, cells(200, 302, 302, 302), None),
+    ("login", False, "post", {"username": "x", "password": "y"}, cells(200, 302, 302, 302), None),
+    ("logout", False, "get", None, cells(405, 405, 405, 405), None),
+    ("logout", False, "post", {}, cells(302, 302, 302, 302), None),
+    ("oauth_apps:list", False, "get", None, cells(LOGIN, 200, 200, 200), None),
+    ("oauth_apps:list", False, "post", {}, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:create", False, "get", None, cells(LOGIN, 200, 200, 200), None),
+    ("oauth_apps:create", False, "post", {"save": "1"}, cells(LOGIN, 400, 400, 400), None),
+    ("oauth_apps:detail", True, "get", None, app_cells(200, VIEWERS), None),
+    ("oauth_apps:detail", True, "post", {}, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:credentials", True, "get", None, app_cells(200, VIEWERS), None),
+    ("oauth_apps:credentials", True, "post", {}, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:edit", True, "get", None, app_cells(200, EDITORS), None),
+    ("oauth_apps:edit", True, "post", {"save": "1"}, app_cells(400, EDITORS), "change"),
+    ("oauth_apps:enable", True, "get", None, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:enable", True, "post", {}, app_cells(302, EDITORS), "change"),
+    ("oauth_apps:disable", True, "get", None, app_cells(200, EDITORS), None),
+    ("oauth_apps:disable", True, "post", {}, app_cells(302, EDITORS), "change"),
+    ("oauth_apps:reset_secret", True, "get", None, app_cells(200, RESETTERS), None),
+    ("oauth_apps:reset_secret", True, "post", {}, app_cells(302, RESETTERS), "reset"),
+    ("oauth_apps:delete", True, "get", None, app_cells(200, DELETERS), None),
+    ("oauth_apps:delete", True, "post", {}, app_cells(302, DELETERS), "delete"),
+    # Bulk actions answer "select at least one" (a redirect) when no app the visitor may act on is selected.
+    ("oauth_apps:bulk", False, "get", "ids", app_cells(200, EDITORS, denied=302), None),
+    ("oauth_apps:bulk", False, "post", "ids", cells(LOGIN, 302, 302, 302), "change"),
+    ("oauth_apps:pending_icon", "sha", "get", None, cells(LOGIN, 404, 404, 404), None),
     # Icons are public: consent screens show them to people who are not signed in.
-    ("oauth_apps:icon", "icon", "get", None, cells(200, 200, 200, 200)),
-    ("authserver:developer_tools", True, "get", None, cells(LOGIN, 200, 404, 200)),
-    (
-        "authserver:developer_tools",
-        True,
-        "post",
-        {"generate": "1"},
-        cells(LOGIN, 200, 404, 200),
-    ),
-    (
-        "authserver:authorized_apps",
-        False,
-        "get",
-        None,
-        cells(LOGIN, 200, 200, 200),
-    ),
-    (
-        "authserver:authorized_apps",
-        False,
-        "post",
-        "app",
-        cells(LOGIN, 302, 302, 302),
-    ),
+    ("oauth_apps:icon", "icon", "get", None, cells(200, 200, 200, 200), None),
+    ("authserver:developer_tools", True, "get", None, app_cells(200, EDITORS), None),
+    ("authserver:developer_tools", True, "post", {"generate": "1"}, app_cells(200, EDITORS), None),
+    ("authserver:authorized_apps", False, "get", None, cells(LOGIN, 200, 200, 200), None),
+    ("authserver:authorized_apps", False, "post", "app", cells(LOGIN, 302, 302, 302), None),
     # The OAuth endpoints authenticate clients and tokens, not portal sessions.
     (
         "oauth2_provider:token",
@@ -92,54 +94,52 @@ MATRIX = [
         "post",
         {"grant_type": "authorization_code", "code": "x", "redirect_uri": "https://app.example.com/callback"},
         cells(401, 401, 401, 401),
-    ),
-    (
-        "oauth2_provider:revoke-token",
-        False,
-        "post",
-        {"token": "x"},
-        cells(401, 401, 401, 401),
-    ),
-    ("oauth2_provider:introspect", False, "post", {}, cells(401, 401, 401, 401)),
-    ("oauth2_provider:user-info", False, "get", None, cells(401, 401, 401, 401)),
-    ("oauth2_provider:jwks-info", False, "get", None, cells(200, 200, 200, 200)),
-    (
-        "oauth2_provider:oidc-connect-discovery-info",
-        False,
-        "get",
         None,
-        cells(200, 200, 200, 200),
     ),
-    (
-        "oauth2_provider:oauth-server-metadata",
-        False,
-        "get",
-        None,
-        cells(200, 200, 200, 200),
-    ),
-    ("api:self", False, "get", None, cells(401, 401, 401, 401)),
-    ("api:people", False, "get", None, cells(401, 401, 401, 401)),
-    ("admin:index", False, "get", None, cells(302, 302, 302, 200)),
+    ("oauth2_provider:revoke-token", False, "post", {"token": "x"}, cells(401, 401, 401, 401), None),
+    ("oauth2_provider:introspect", False, "post", {}, cells(401, 401, 401, 401), None),
+    ("oauth2_provider:user-info", False, "get", None, cells(401, 401, 401, 401), None),
+    ("oauth2_provider:jwks-info", False, "get", None, cells(200, 200, 200, 200), None),
+    ("oauth2_provider:oidc-connect-discovery-info", False, "get", None, cells(200, 200, 200, 200), None),
+    ("oauth2_provider:oauth-server-metadata", False, "get", None, cells(200, 200, 200, 200), None),
+    ("api:self", False, "get", None, cells(401, 401, 401, 401), None),
+    ("api:people", False, "get", None, cells(401, 401, 401, 401), None),
+    ("admin:index", False, "get", None, cells(302, 302, 302, 200), None),
 ]
 
 CELLS = [
-    pytest.param(name, pk, method, body, role, expected[role], id=f"{name}-{method}-{role}")
-    for name, pk, method, body, expected in MATRIX
+    pytest.param(name, pk, method, body, role, expected[role], power, id=f"{name}-{method}-{role}")
+    for name, pk, method, body, expected, power in MATRIX
     for role in ROLES
 ]
 
+STAFF_PERMISSIONS = {
+    "staff": (),
+    "viewer": ("view_oauthapplication", "view_all_applications"),
+    "editor": ("change_oauthapplication",),
+    "resetter": ("reset_secret_oauthapplication",),
+    "deleter": ("delete_oauthapplication",),
+}
 
-@pytest.fixture
-def people(user, other_user, staff_user):
-    return {"anonymous": None, "owner": user, "other": other_user, "staff": staff_user}
+
+def visitor(role, owner, other):
+    """The user for `role`, made only when the cell needs it."""
+    if role in ("anonymous", "owner", "other"):
+        return {"anonymous": None, "owner": owner, "other": other}[role]
+    users = get_user_model()
+    if role == "superuser":
+        return users.objects.create_superuser("root", "root@example.com", "root-password-1")
+    member = users.objects.create_user(role, f"{role}@example.com", f"{role}-password-1", is_staff=True)
+    return grant(member, *STAFF_PERMISSIONS[role])
 
 
-@pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected"), CELLS)
-def test_permission_matrix(people, make_app, name, pk, method, body, role, expected):
-    app, _ = make_app(people["owner"])
+@pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected", "power"), CELLS)
+def test_permission_matrix(user, other_user, make_app, name, pk, method, body, role, expected, power):
+    app, _ = make_app(user)
     client = Client(raise_request_exception=False)
-    if people[role] is not None:
-        client.force_login(people[role])
+    person = visitor(role, user, other_user)
+    if person is not None:
+        client.force_login(person)
     args = {True: [app.pk], "sha": ["f" * 64], "icon": [app.icon_id]}.get(pk, [])
     url = reverse(name, args=args)
     if body == "ids":
@@ -150,7 +150,7 @@ def test_permission_matrix(people, make_app, name, pk, method, body, role, expec
         data = body
     response = client.get(url, data) if method == "get" else client.post(url, data or {})
     assert response.status_code == expected
-    if role in ("anonymous", "other"):
+    if power not in POWERS.get(role, set()):
         fresh = OAuthApplication.objects.filter(pk=app.pk).first()
         assert fresh is not None
         assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)

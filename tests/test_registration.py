@@ -5,9 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from oauth_apps.models import Icon, OAuthApplication
-from oauth_apps.views import CREDENTIALS_SESSION_KEY
 
-from .conftest import png_bytes
+from .conftest import grant, png_bytes
 
 CREATE_URL = reverse("oauth_apps:create")
 LIST_URL = reverse("oauth_apps:list")
@@ -79,7 +78,9 @@ def test_public_client_gets_no_secret(user_client, form_data):
     app = OAuthApplication.objects.get()
     assert app.client_type == OAuthApplication.CLIENT_PUBLIC
     assert app.client_secret == ""
-    assert user_client.get(response.url).context["secret"] == ""
+    page = user_client.get(response.url)
+    assert page.context["secret"] is None
+    assert "This is a public client: it has no secret" in page.content.decode()
 
 
 def test_errors_keep_everything_typed(user_client, form_data):
@@ -247,10 +248,10 @@ def test_list_is_newest_first_and_scoped_to_the_owner(user_client, user, other_u
     assert list(response.context["applications"]) == [second, first]
 
 
-def test_staff_sees_every_app(client, staff_user, user, other_user, make_app):
+def test_staff_with_the_permission_sees_every_app(client, staff_user, user, other_user, make_app):
     make_app(user)
     make_app(other_user)
-    client.force_login(staff_user)
+    client.force_login(grant(staff_user, "view_all_applications"))
     assert len(client.get(LIST_URL).context["applications"]) == 2
 
 
@@ -296,8 +297,9 @@ def test_another_users_app_is_not_found(user_client, other_user, make_app, name)
 def test_credentials_of_another_app_do_not_leak_the_stashed_secret(user_client, user, make_app):
     app, _ = make_app(user)
     other, _ = make_app(user)
-    session = user_client.session
-    session[CREDENTIALS_SESSION_KEY] = {"app": other.pk, "secret": "stashed-secret"}
-    session.save()
+    user_client.post(reverse("oauth_apps:reset_secret", args=[other.pk]))
     response = user_client.get(reverse("oauth_apps:credentials", args=[app.pk]))
-    assert "stashed-secret" not in response.content.decode()
+    assert response.context["secret"] is None
+    secret = user_client.get(reverse("oauth_apps:credentials", args=[other.pk])).context["secret"]
+    assert secret
+    assert secret not in response.content.decode()

@@ -92,14 +92,3 @@ def test_triggers_lost_in_a_table_rebuild_are_put_back_after_migrate(apps):
     OAuthApplication.objects.filter(pk=apps[0].pk).update(name="Team Roster")
     assert found("agenda") == []
     assert found("roster") == ["Team Roster"]
-
-
-def test_the_duplicate_name_check_ignores_case(apps):
-    assert list(OAuthApplication.objects.named("team CALENDAR").values_list("pk", flat=True)) == [apps[0].pk]
-    assert not OAuthApplication.objects.named("Team Calenda").exists()
-
-
-@sqlite_only
-def test_the_duplicate_name_check_reads_the_unique_name_index_not_the_table(apps):
-    plan = OAuthApplication.objects.named("Team Calendar").explain()
-    assert "USING INDEX oauth_apps_app_name_unique_ci" in plan

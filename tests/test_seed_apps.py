@@ -19,7 +19,7 @@ def test_seed_apps_creates_varied_apps_sharing_a_few_icons(db):
 
 def test_seeded_apps_list_and_open(client, db, django_user_model):
     call_command("seed_apps", count=25, seed=1, stdout=io.StringIO())
-    staff = django_user_model.objects.create_user("staffer", is_staff=True)
+    staff = django_user_model.objects.create_superuser("staffer", "staffer@example.com", "x")
     client.force_login(staff)
     listing = client.get("/settings/developer-tools/oauth/", {"sort": "name"})
     app = listing.context["applications"][0]

@@ -234,12 +234,12 @@
 
     function show(button) {
       var row = button.closest("tr");
-      var enabled = row.hasAttribute("data-enabled");
+      var may = (row.getAttribute("data-may") || "").split(" ");
       var next = encodeURIComponent(window.location.pathname + window.location.search);
       var menu = template.content.firstElementChild.cloneNode(true);
       menu.querySelectorAll("[data-if]").forEach(function (item) {
-        var when = item.getAttribute("data-if");
-        var keep = when === "enabled" ? enabled : when === "disabled" ? !enabled : !row.hasAttribute("data-public");
+        var needed = item.getAttribute("data-if").split(" ");
+        var keep = needed.every(function (condition) { return may.indexOf(condition) >= 0; });
         if (!keep) item.remove();
       });
       menu.querySelectorAll("a[data-href]").forEach(function (link) {

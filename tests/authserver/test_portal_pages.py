@@ -10,6 +10,7 @@ from oauth2_provider.models import get_access_token_model
 from authserver.models import DeveloperToken
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
+from ..conftest import grant
 from .conftest import bearer, query_of
 
 AccessToken = get_access_token_model()
@@ -100,9 +101,12 @@ def test_developer_tools_are_the_owners(user_client, make_app, other_user):
     assert user_client.post(developer_url(app), {"generate": "1"}).status_code == 404
 
 
-def test_staff_see_every_apps_developer_tools(client, make_app, user, staff_user):
+def test_developer_tools_of_another_users_app_need_the_change_permission(client, make_app, user, staff_user):
+    """Staff status alone opens nothing (it did before issue 13); the change permission does."""
     app, _secret = make_app(user)
     client.force_login(staff_user)
+    assert client.get(developer_url(app)).status_code == 404
+    grant(staff_user, "change_oauthapplication")
     assert client.get(developer_url(app)).status_code == 200
 
 
@@ -182,3 +186,21 @@ def test_the_auth_button_link_opens_the_consent_screen(user_client, confidential
 
 def test_the_top_navigation_links_authorized_apps(user_client):
     assert f'href="{AUTHORIZED_APPS_URL}"' in user_client.get(AUTHORIZED_APPS_URL).content.decode()
+
+
+def test_revoking_answers_alike_for_another_users_app_and_a_missing_one(
+    user_client, make_app, other_user, token_for
+):
+    """Authorized apps is no oracle of which app ids exist."""
+    app, _secret = make_app(other_user)
+    token_for(other_user, app, "files:read")
+    missing = OAuthApplication.objects.order_by("-pk").first().pk + 1000
+    answers = []
+    for pk in (app.pk, missing):
+        response = user_client.post(AUTHORIZED_APPS_URL, {"application": pk}, follow=True)
+        answers.append(
+            (response.redirect_chain, response.status_code, [str(m) for m in response.context["messages"]])
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][0] == [(AUTHORIZED_APPS_URL, 302)]
+    assert AccessToken.objects.filter(application=app, user=other_user).exists()

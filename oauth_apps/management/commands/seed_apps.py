@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 from PIL import Image, ImageDraw
@@ -18,6 +17,7 @@ from PIL import Image, ImageDraw
 from oauth_apps import scopes as scope_catalog
 from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditAction, AuditEvent, ClientType, OAuthApplication
+from oauth_apps.names import name_key
 from oauth_apps.origins import sync_allowed_origins
 from oauth_apps.services import store_icon
 
@@ -215,7 +215,7 @@ class RowWriter:
 
 
 class Names:
-    """Unique (case-insensitively) and plausible: brand + product + edition, then a number."""
+    """Unique (by names.name_key, as the form checks) and plausible: brand + product + edition + number."""
 
     def __init__(self, taken: set[str], rng: random.Random):
         self.taken = taken
@@ -227,8 +227,9 @@ class Names:
             name = f"{brand} {product}{self.rng.choice(EDITIONS)}"
             if attempt > 5:
                 name = f"{name} {self.rng.randint(2, 9999)}"
-            if name.lower() not in self.taken:
-                self.taken.add(name.lower())
+            key = name_key(name)
+            if key not in self.taken:
+                self.taken.add(key)
                 return name, brand, product
         raise CommandError("Could not find a free name; is the database already full of demo apps?")
 
@@ -253,7 +254,7 @@ class Command(BaseCommand):
             user.set_unusable_password()
             user.save(update_fields=["password"])
         icons = demo_icons()
-        taken = set(OAuthApplication.objects.annotate(lower=Lower("name")).values_list("lower", flat=True))
+        taken = set(OAuthApplication.objects.values_list("name_key", flat=True))
         names = Names(taken, rng)
         # Seeded confidential apps share the hash of a secret nobody ever sees:
         # to use one, reset its secret. Hashing once keeps seeding fast.
@@ -326,6 +327,7 @@ class Command(BaseCommand):
             "authorization_grant_type": OAuthApplication.GRANT_AUTHORIZATION_CODE,
             "algorithm": OAuthApplication.RS256_ALGORITHM,
             "name": name,
+            "name_key": name_key(name),
             "user_id": user.pk,
             "modified_by_id": user.pk,
             "website_url": site,

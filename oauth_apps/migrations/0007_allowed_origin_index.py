@@ -22,7 +22,7 @@ def fill_origin_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0004_name_at_least_3_characters"),
+        ("oauth_apps", "0006_name_key_unique"),
     ]
 
     operations = [

@@ -16,6 +16,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("oauth_apps", "0005_allowed_origin_index")]
+    dependencies = [("oauth_apps", "0007_allowed_origin_index")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
