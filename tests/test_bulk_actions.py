@@ -8,6 +8,7 @@ from django.urls import reverse
 from authserver.services import generate_developer_token
 from oauth_apps import services
 from oauth_apps.models import AllowedOrigin, AuditAction, AuditEvent, OAuthApplication
+from oauth_apps.names import name_key
 
 from .helpers import give_tokens, token_count
 
@@ -23,7 +24,11 @@ def copies(app, count):
                 for field in OAuthApplication._meta.concrete_fields
                 if not field.primary_key
             }
-            | {"name": f"Copy {number:03} of {app.name}", "client_id": f"copy-{number:03}-{app.client_id}"}
+            | {
+                "name": f"Copy {number:03} of {app.name}",
+                "name_key": name_key(f"Copy {number:03} of {app.name}"),
+                "client_id": f"copy-{number:03}-{app.client_id}",
+            }
         )
         for number in range(count)
     )
