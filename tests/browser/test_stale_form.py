@@ -1,0 +1,34 @@
+"""Sign in in one tab, then send the stale sign-in form of another: the portal explains it."""
+
+import pytest
+
+
+@pytest.fixture(params=[True, False], ids=["js", "no-js"])
+def context(request, browser):
+    context = browser.new_context(java_script_enabled=request.param)
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+def test_stale_sign_in_form_in_a_second_tab(context, live_server, django_user_model):
+    django_user_model.objects.create_user("finn", "finn@example.com", "finn-password-1")
+    login = f"{live_server.url}/accounts/login/"
+    first, second = context.new_page(), context.new_page()
+    for tab in (first, second):
+        tab.goto(login)
+    first.get_by_label("Username").fill("finn")
+    first.get_by_label("Password").fill("finn-password-1")
+    first.get_by_role("button", name="Sign in").click()
+    first.wait_for_url(f"{live_server.url}/settings/developer-tools/oauth/")
+
+    second.get_by_label("Username").fill("finn")
+    second.get_by_label("Password").fill("finn-password-1")
+    with second.expect_response(login) as answer:
+        second.get_by_role("button", name="Sign in").click()
+    text = second.locator("main").inner_text()
+    assert answer.value.status == 403
+    assert "CSRF verification failed" not in second.content()
+    assert "You are already signed in as finn" in text
+    second.get_by_role("link", name="Continue to the portal").click()
+    second.wait_for_url(f"{live_server.url}/settings/developer-tools/oauth/")
