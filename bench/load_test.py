@@ -397,9 +397,13 @@ def run(where) -> int:
         stdout=subprocess.DEVNULL,
     )
     users = [f"loader{n}" for n in range(CLIENTS)]
+    # Staff who may list every app (oauth_apps/access.py), so list views page through all of them.
     create = (
-        "from django.contrib.auth import get_user_model as g; U = g(); "
-        f"[U.objects.create_user(n, password={PASSWORD!r}, is_staff=True) for n in {users!r}]"
+        "from django.contrib.auth import get_user_model as g; "
+        "from django.contrib.auth.models import Permission; "
+        "U = g(); p = Permission.objects.get(codename='view_all_applications'); "
+        f"[U.objects.create_user(n, password={PASSWORD!r}, is_staff=True).user_permissions.add(p) "
+        f"for n in {users!r}]"
     )
     subprocess.run([python, "manage.py", "shell", "-c", create], cwd=ROOT, env=env, check=True)
     server = Server(workers=WORKERS, worker_class="gthread", threads=THREADS, env=env)
