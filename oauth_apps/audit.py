@@ -6,10 +6,13 @@ from .models import AuditAction, AuditEvent, OAuthApplication
 SECRET_FIELDS = frozenset({"client_secret"})
 
 
-def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | None = None) -> AuditEvent:
-    """Record `action` on `app` by `actor` (a user or None for the system)."""
+# What the trail copies from an application: load at least these to record one.
+APP_FIELDS = ("id", "name", "client_id", "version")
+
+
+def _event(app: OAuthApplication, actor, action: AuditAction, changes: dict | None) -> AuditEvent:
     changes = {key: value for key, value in (changes or {}).items() if key not in SECRET_FIELDS}
-    return AuditEvent.objects.create(
+    return AuditEvent(
         application=app if app.pk else None,
         application_pk=app.pk,
         application_name=app.name,
@@ -20,3 +23,15 @@ def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | No
         app_version=app.version,
         changes=changes,
     )
+
+
+def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | None = None) -> AuditEvent:
+    """Record `action` on `app` by `actor` (a user or None for the system)."""
+    event = _event(app, actor, action, changes)
+    event.save()
+    return event
+
+
+def record_many(apps, actor, action: AuditAction, changes: dict) -> list[AuditEvent]:
+    """One record per app, written in one INSERT; `changes` maps each app's pk to its details."""
+    return AuditEvent.objects.bulk_create(_event(app, actor, action, changes.get(app.pk)) for app in apps)
