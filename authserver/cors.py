@@ -1,6 +1,7 @@
-"""Which browser origins may call the token, revocation, userinfo and API endpoints.
+"""Which browser origins may call the token, revocation, userinfo and API endpoints: decided here only.
 
-One decision, `origin_allowed`, answers both questions a browser request raises:
+`origin_allowed(origin, client=None)` is the one rule. Everything that asks about an
+origin calls it, for both questions a browser request raises:
 - CORS (django-cors-headers asks `check_request_enabled`): may this origin read the
   answer? Yes when it is an allowed origin of any enabled app — a preflight does not
   say which client it is for.
@@ -8,6 +9,7 @@ One decision, `origin_allowed`, answers both questions a browser request raises:
   token and revocation endpoints it must be an allowed origin of the client the
   request names, for userinfo of the client the token was issued to, for the API of
   any enabled app.
+The toolkit's validator (`PortalValidator.is_origin_allowed`) asks it as well.
 
 The answer is read from the database on every request, so removing an origin or
 disabling an app takes effect at once; nothing is cached between requests.
@@ -17,7 +19,7 @@ import re
 
 from django.conf import settings
 
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import AllowedOrigin, OAuthApplication
 
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
 
@@ -27,21 +29,19 @@ def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
 
     - With `client`: when that app is enabled and lists `origin` exactly among its
       allowed origins. No query: the app is already loaded.
-    - Without: when any enabled app lists it. `allowed_origins` is a space-separated
-      text column, so the database narrows the candidates with a substring match and
-      Python confirms an exact entry ("https://a.example" also occurs in
-      "https://a.example.org"). One query.
+    - Without: when any enabled app lists it. One indexed lookup in the origin
+      index (`AllowedOrigin`, kept in step by the services), so the cost does not
+      grow with the number of apps.
+
+    Origins compare as exact strings: they are stored as `scheme://host[:port]`,
+    lowercased, which is what browsers send. An empty origin, one with a space
+    and the opaque `null` origin are never allowed.
     """
-    if not origin or " " in origin or origin == "null":
+    if not origin or " " in origin or origin == "null" or len(origin) > 2048:
         return False
     if client is not None:
         return bool(client.enabled) and origin in client.allowed_origin_list
-    candidates = (
-        OAuthApplication.objects.filter(enabled=True, allowed_origins__contains=origin)
-        .values_list("allowed_origins", flat=True)
-        .iterator(chunk_size=100)
-    )
-    return any(origin in allowed.split() for allowed in candidates)
+    return AllowedOrigin.objects.filter(origin=origin, application__enabled=True).exists()
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:

@@ -26,7 +26,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from accounts.languages import activate_for_request, ui_locales_language
 from common.csp import FORM_ACTION_ATTRIBUTE
 from oauth_apps.consent import consent_context
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, read_once
 
 from .api import BearerView
 from .metadata import issuer, server_metadata
@@ -83,10 +83,15 @@ class ConsentView(AuthorizationView):
         language = ui_locales_language(request.POST.get("ui_locales") or request.GET.get("ui_locales", ""))
         if language:
             activate_for_request(request, language)
+        # One read of the application serves this check, the toolkit's validator and
+        # the toolkit's view (see read_once).
+        with read_once():
+            return self._dispatch(request, *args, **kwargs)
+
+    def _dispatch(self, request, *args, **kwargs):
         # A disabled app is named as such, even before anyone signs in.
-        client_id = queryable_client_id(request.POST.get("client_id") or request.GET.get("client_id"))
-        app = OAuthApplication.objects.filter(client_id=client_id).first() if client_id else None
-        if app is not None and not app.is_usable(request):
+        application = self._application(enabled_only=False)
+        if application is not None and not application.is_usable(request):
             return authorize_error_page(
                 request,
                 title=_("This application is disabled"),
@@ -156,13 +161,16 @@ class ConsentView(AuthorizationView):
             status=oauth_error.status_code,
         )
 
-    def _application(self):
+    def _application(self, *, enabled_only=True):
         client_id = queryable_client_id(
             self.request.POST.get("client_id") or self.request.GET.get("client_id")
         )
         if not client_id:
             return None
-        return OAuthApplication.objects.filter(client_id=client_id, enabled=True).first()
+        application = OAuthApplication.objects.by_client_id(client_id)
+        if application is None or (enabled_only and not application.is_usable(self.request)):
+            return None
+        return application
 
     def redirect(self, redirect_to, application):
         """Every redirect back to the client: success or error, before or after consent.

@@ -30,10 +30,13 @@ def current_via() -> str:
     return _via.get()
 
 
-def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | None = None) -> AuditEvent:
-    """Record `action` on `app` by `actor` (a user or None for the system)."""
+# What the trail copies from an application: load at least these to record one.
+APP_FIELDS = ("id", "name", "client_id", "version")
+
+
+def _event(app: OAuthApplication, actor, action: AuditAction, changes: dict | None) -> AuditEvent:
     changes = {key: value for key, value in (changes or {}).items() if key not in SECRET_FIELDS}
-    return AuditEvent.objects.create(
+    return AuditEvent(
         application=app if app.pk else None,
         application_pk=app.pk,
         application_name=app.name,
@@ -45,3 +48,15 @@ def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | No
         changes=changes,
         via=_via.get(),
     )
+
+
+def record(app: OAuthApplication, actor, action: AuditAction, changes: dict | None = None) -> AuditEvent:
+    """Record `action` on `app` by `actor` (a user or None for the system)."""
+    event = _event(app, actor, action, changes)
+    event.save()
+    return event
+
+
+def record_many(apps, actor, action: AuditAction, changes: dict) -> list[AuditEvent]:
+    """One record per app, written in one INSERT; `changes` maps each app's pk to its details."""
+    return AuditEvent.objects.bulk_create(_event(app, actor, action, changes.get(app.pk)) for app in apps)

@@ -1,5 +1,8 @@
 """The registered application and its icon."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.validators import MinLengthValidator
 from django.db import models
@@ -80,6 +83,56 @@ class ApplicationQuerySet(models.QuerySet):
         return super().get(*args, **kwargs)
 
 
+class ApplicationManager(models.Manager.from_queryset(ApplicationQuerySet)):
+    """`get(client_id=…)` answers from the request's cache inside `read_once()` (see there).
+
+    Built from `ApplicationQuerySet`, so a client ID that cannot exist is not found
+    (never a database error) whether it is asked for here or on a queryset.
+    """
+
+    def by_client_id(self, client_id: str) -> "OAuthApplication | None":
+        """The app with this client ID, or None; read once per `read_once()` scope."""
+        if queryable_client_id(client_id) is None:
+            return None
+        cache = _read_once.get()
+        if cache is None:
+            return self.filter(client_id=client_id).first()
+        if client_id not in cache:
+            cache[client_id] = self.filter(client_id=client_id).first()
+        return cache[client_id]
+
+    def get(self, *args, **kwargs):
+        if "client_id" in kwargs and queryable_client_id(kwargs["client_id"]) is None:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        if args or set(kwargs) != {"client_id"} or _read_once.get() is None:
+            return super().get(*args, **kwargs)
+        app = self.by_client_id(kwargs["client_id"])
+        if app is None:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} with this client ID.")
+        return app
+
+
+# client_id → application (or None) for the request being served inside read_once().
+_read_once: ContextVar[dict | None] = ContextVar("oauth_apps_read_once", default=None)
+
+
+@contextmanager
+def read_once():
+    """Within this block, an application asked for by client ID is read from the database once.
+
+    The authorize endpoint asks for its client three times in one request: our
+    disabled-app check, the toolkit's validator (`Application.objects.get(client_id=…)`)
+    and the toolkit's view (the same call again). Inside this block they share one
+    read. The cache lives for the block only (one request), so a change made by
+    another request is seen by the next one.
+    """
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 class ReadableTextField(models.CharField):
     """Text a person reads: its form field normalises what was typed (oauth_apps/names.py).
 
@@ -97,7 +150,7 @@ class ReadableTextField(models.CharField):
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = ApplicationManager()
 
     name = ReadableTextField(
         _("name"), max_length=NAME_MAX_LENGTH, validators=[MinLengthValidator(NAME_MIN_LENGTH), validate_name]
@@ -233,6 +286,28 @@ class OAuthApplication(AbstractApplication):
     @property
     def icon_url(self) -> str:
         return reverse("oauth_apps:icon", args=[self.icon_id])
+
+
+class AllowedOrigin(models.Model):
+    """One allowed origin of one application: the index that answers "which apps allow this origin?".
+
+    `OAuthApplication.allowed_origins` stays the source of truth (the form, the
+    audit diff and the admin read it); these rows are derived from it by
+    `oauth_apps.origins.sync_allowed_origins`, which the services call after every
+    write of that column. CORS (authserver/cors.py) asks this table, so deciding
+    an origin is one index lookup however many apps exist.
+    """
+
+    application = models.ForeignKey(OAuthApplication, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=URL_MAX_LENGTH)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["origin", "application"], name="%(app_label)s_origin_per_app")
+        ]
+
+    def __str__(self):
+        return self.origin
 
 
 class AuditAction(models.TextChoices):

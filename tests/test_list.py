@@ -215,6 +215,16 @@ def test_bulk_with_an_unknown_action_does_nothing(user_client, three_apps):
 def test_row_links_are_the_real_urls(user_client, three_apps):
     page = user_client.get(LIST_URL).content.decode()
     alpha = three_apps[0]
+    row = page.split(f'data-app-id="{alpha.pk}"')[1].split("</tr>")[0]
+    assert 'data-may="change reset_secret delete enabled confidential"' in row
+    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in row
+    # The ⋯ link goes to the Info page (every action is there) until JavaScript opens the menu.
+    assert f'href="{alpha.get_absolute_url()}" data-row-menu' in row
+    # The menu, rendered once, holds reversed URLs for a placeholder id that the script
+    # replaces with the row's: with alpha's id in place they are alpha's real URLs.
+    template = page.split('<template id="row-menu-template"')[1].split("</template>")[0]
+    placeholder = template.split('data-pk="')[1].split('"')[0]
+    menu = template.replace(f"/{placeholder}/", f"/{alpha.pk}/")
     for name in (
         "oauth_apps:detail",
         "oauth_apps:edit",
@@ -223,8 +233,26 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
         "oauth_apps:delete",
         "authserver:developer_tools",
     ):
-        assert f'href="{reverse(name, args=[alpha.pk])}' in page, name
-    assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in page
+        assert f'data-href="{reverse(name, args=[alpha.pk])}' in menu, name
+    assert f'data-action="{reverse("oauth_apps:enable", args=[alpha.pk])}"' in menu
+
+
+def test_the_row_menu_is_rendered_once_whatever_the_number_of_rows(user_client, user, make_app):
+    for _ in range(12):
+        make_app(user)
+    page = user_client.get(LIST_URL, {"per_page": 10}).content.decode()
+    assert page.count("data-row-menu") == 10
+    assert page.count('id="row-menu-template"') == 1
+    assert page.count("Reset secret") == 1
+
+
+def test_the_info_page_behind_the_row_menu_link_offers_every_action(user_client, three_apps):
+    alpha = three_apps[0]
+    info = user_client.get(alpha.get_absolute_url()).content.decode()
+    for name in ("edit", "disable", "reset_secret", "delete"):
+        assert reverse(f"oauth_apps:{name}", args=[alpha.pk]) in info
+    for anchor in ("auth-button", "developer-token", "revoke-token"):
+        assert reverse("authserver:developer_tools", args=[alpha.pk]) + f"#{anchor}" in info
 
 
 def test_list_breadcrumb_ends_at_the_oauth_tab(user_client):

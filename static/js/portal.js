@@ -164,6 +164,10 @@
   }
 
   function showConfirmation(url, opener) {
+    // An item of the shared row menu is gone once the dialog closes that menu: focus
+    // then goes back to the row's ⋯ button.
+    var row = opener && opener.closest("tr");
+    var rowButton = row && row.querySelector("[data-row-menu]");
     fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
         if (!response.ok || response.redirected) throw new Error("not a confirmation page");
@@ -181,7 +185,7 @@
         document.body.appendChild(dialog);
         dialog.addEventListener("close", function () {
           dialog.remove();
-          returnFocus(opener);
+          returnFocus(opener, rowButton);
         });
         var cancel = dialog.querySelector("[data-confirm-cancel]");
         if (cancel) {
@@ -200,10 +204,9 @@
       });
   }
 
-  function returnFocus(opener) {
+  function returnFocus(opener, fallback) {
+    if (!opener || !document.contains(opener)) opener = fallback;
     if (!opener || !document.contains(opener)) return;
-    var menu = opener.closest("details");
-    if (menu && !menu.open) opener = menu.querySelector("summary");
     opener.focus();
   }
 
@@ -223,8 +226,7 @@
     });
   }
 
-  // The list: a "select all" box for the page, and row menus that close on
-  // Escape or a click elsewhere.
+  // The list: a "select all" box for the page.
   function setUpList() {
     var all = document.querySelector("[data-select-all]");
     var rows = document.querySelectorAll("[data-select-row]");
@@ -241,21 +243,82 @@
         });
       });
     }
-    var menus = document.querySelectorAll("details.row-menu");
-    menus.forEach(function (menu) {
-      menu.addEventListener("toggle", function () {
-        if (!menu.open) return;
-        menus.forEach(function (other) { if (other !== menu) other.open = false; });
-      });
-      menu.addEventListener("keydown", function (event) {
-        if (event.key === "Escape" && menu.open) {
-          menu.open = false;
-          menu.querySelector("summary").focus();
-        }
-      });
+  }
+
+  // Row menus: the list renders its menu once (<template id="row-menu-template">),
+  // its URLs reversed for a placeholder id (data-pk); a row's ⋯ link (to the Info
+  // page without JavaScript) opens a copy with the row's id put in. Escape or a
+  // click elsewhere closes it.
+  function setUpRowMenus() {
+    var template = document.getElementById("row-menu-template");
+    if (!template || !template.content) return;
+    var open = null;
+    var buttons = document.querySelectorAll("[data-row-menu]");
+    buttons.forEach(function (button) {
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-haspopup", "true");
+      button.setAttribute("aria-expanded", "false");
     });
+
+    function close(returnFocus) {
+      if (!open) return;
+      open.menu.remove();
+      open.button.setAttribute("aria-expanded", "false");
+      if (returnFocus) open.button.focus();
+      open = null;
+    }
+
+    var placeholder = "/" + template.getAttribute("data-pk") + "/";
+    function forRow(url, row) {
+      return url.split(placeholder).join("/" + row.getAttribute("data-app-id") + "/");
+    }
+
+    function show(button) {
+      var row = button.closest("tr");
+      var may = (row.getAttribute("data-may") || "").split(" ");
+      var next = encodeURIComponent(window.location.pathname + window.location.search);
+      var menu = template.content.firstElementChild.cloneNode(true);
+      menu.querySelectorAll("[data-if]").forEach(function (item) {
+        var needed = item.getAttribute("data-if").split(" ");
+        var keep = needed.every(function (condition) { return may.indexOf(condition) >= 0; });
+        if (!keep) item.remove();
+      });
+      menu.querySelectorAll("a[data-href]").forEach(function (link) {
+        var href = forRow(link.getAttribute("data-href"), row);
+        if (link.hasAttribute("data-next")) href += "?next=" + next;
+        link.href = href;
+      });
+      menu.querySelectorAll("form[data-action]").forEach(function (form) {
+        form.action = forRow(form.getAttribute("data-action"), row);
+      });
+      menu.id = "row-menu-open";
+      button.setAttribute("aria-controls", menu.id);
+      button.setAttribute("aria-expanded", "true");
+      button.parentNode.appendChild(menu);
+      open = { button: button, menu: menu };
+      var first = menu.querySelector("a, button");
+      if (first) first.focus();
+    }
+
     document.addEventListener("click", function (event) {
-      menus.forEach(function (menu) { if (!menu.contains(event.target)) menu.open = false; });
+      var button = event.target.closest("[data-row-menu]");
+      if (button) {
+        if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        var same = open && open.button === button;
+        close(false);
+        if (!same) show(button);
+        return;
+      }
+      if (open && !open.menu.contains(event.target)) close(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && open) {
+        close(true);
+      } else if (event.key === " " && event.target.matches && event.target.matches("[data-row-menu]")) {
+        event.preventDefault();
+        event.target.click();
+      }
     });
   }
 
@@ -298,6 +361,7 @@
     setUpConfirmations();
     setUpList();
     setUpIconPicker();
+    setUpRowMenus();
     focusErrors();
   });
 })();

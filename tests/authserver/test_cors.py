@@ -1,8 +1,12 @@
 """CORS: the token, userinfo and API endpoints answer the allowed origins of enabled apps only."""
 
 import pytest
+from django.urls import reverse
 
-from oauth_apps.models import OAuthApplication
+from authserver.cors import origin_allowed
+from oauth_apps.models import AllowedOrigin, OAuthApplication
+
+from ..test_managing import post_data
 
 PREFLIGHT = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"}
 
@@ -35,11 +39,63 @@ def test_a_preflight_from_another_origin_gets_no_cors_headers(client, confidenti
     assert "Access-Control-Allow-Origin" not in response
 
 
-def test_removing_an_origin_stops_it_at_once(client, confidential_app):
+def test_removing_an_origin_in_the_edit_form_stops_it_at_once(client, confidential_app, user):
     app, _secret = confidential_app
     assert "Access-Control-Allow-Origin" in preflight(client, "/oauth/token/")
-    OAuthApplication.objects.filter(pk=app.pk).update(allowed_origins="https://other.example.com")
+    client.force_login(user)
+    response = client.post(
+        reverse("oauth_apps:edit", args=[app.pk]),
+        post_data(app, allowed_origins=["https://other.example.com"]),
+    )
+    assert response.status_code == 302
+    client.logout()
     assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+    other = preflight(client, "/oauth/token/", origin="https://other.example.com")
+    assert other["Access-Control-Allow-Origin"] == "https://other.example.com"
+
+
+def test_a_registered_origin_is_allowed_at_once(client, form_data, png_icon, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    icon = SimpleUploadedFile("icon.png", png_icon, content_type="image/png")
+    response = client.post(reverse("oauth_apps:create"), {**form_data, "icon": icon})
+    assert response.status_code == 302
+    client.logout()
+    allowed = preflight(client, "/oauth/token/", origin="https://calendar.example.com")
+    assert allowed["Access-Control-Allow-Origin"] == "https://calendar.example.com"
+
+
+def test_deleting_an_app_removes_its_origins_from_the_index(client, confidential_app, user):
+    app, _secret = confidential_app
+    client.force_login(user)
+    client.post(reverse("oauth_apps:delete", args=[app.pk]))
+    assert not AllowedOrigin.objects.exists()
+    assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+
+
+def test_an_origin_shared_by_two_apps_stays_allowed_while_one_of_them_is_enabled(
+    client, confidential_app, make_app, user
+):
+    app, _secret = confidential_app
+    other, _ = make_app(user, allowed_origins=["https://app.example.com", "https://b.example.com"])
+    OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
+    assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+    OAuthApplication.objects.filter(pk=other.pk).update(enabled=False)
+    assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+
+
+def test_for_a_named_client_the_origin_is_decided_without_a_query(
+    confidential_app, make_app, user, django_assert_num_queries
+):
+    app, _secret = confidential_app
+    other, _ = make_app(user, allowed_origins=["https://other.example.com"])
+    with django_assert_num_queries(0):
+        assert origin_allowed("https://app.example.com", app)
+        assert not origin_allowed("https://app.example.com", other)
+        assert not origin_allowed("https://other.example.com", app)
+    app.enabled = False
+    assert not origin_allowed("https://app.example.com", app)
 
 
 def test_a_disabled_apps_origin_gets_no_cors_headers(client, confidential_app):

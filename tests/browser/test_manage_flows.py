@@ -7,6 +7,7 @@ layout differs (stacked cards).
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
@@ -31,6 +32,17 @@ def confirmation(page, js):
     panel.wait_for()
     assert page.locator("dialog[open]").count() == (1 if js else 0)
     return panel
+
+
+def row_menu(page, js, name):
+    """A row's actions: with JavaScript the ⋯ button opens the page's one menu beside
+    the row; without it the ⋯ link leads to the app's Info page, which holds them all."""
+    if js:
+        page.get_by_role("button", name=f"Actions for {name}").click()
+        return page.locator("#row-menu-open")
+    page.get_by_role("link", name=f"Actions for {name}").click()
+    page.wait_for_url(re.compile(rf".*{LIST}\d+/$"))
+    return page.get_by_role("group", name="Manage this application")
 
 
 @pytest.fixture
@@ -81,15 +93,14 @@ def test_switch_asks_before_disabling_and_enables_at_once(browse, dana_app, js, 
 @EVERY_WAY
 def test_row_menu_disables_and_enables(browse, dana_app, js, size):
     page, (app, _) = browse(js, size), dana_app
-    page.locator("summary", has_text="Actions for Dana Calendar").click()
-    page.get_by_role("link", name="Disable", exact=True).click()
+    row_menu(page, js, "Dana Calendar").get_by_role("link", name="Disable", exact=True).click()
     confirmation(page, js).get_by_role("button", name="Disable").click()
     page.get_by_text("Dana Calendar is disabled").wait_for()
     app.refresh_from_db()
     assert not app.enabled
 
-    page.locator("summary", has_text="Actions for Dana Calendar").click()
-    page.locator("details.row-menu").get_by_role("button", name="Enable", exact=True).click()
+    page.goto(page.base + LIST)
+    row_menu(page, js, "Dana Calendar").get_by_role("button", name="Enable", exact=True).click()
     page.get_by_text("Dana Calendar is enabled").wait_for()
     app.refresh_from_db()
     assert app.enabled
@@ -176,8 +187,7 @@ def test_reset_secret_and_read_the_new_one(browse, dana_app, js):
 @EVERY_WAY
 def test_delete_from_the_row_menu(browse, dana_app, js, size):
     page, (app, _) = browse(js, size), dana_app
-    page.locator("summary", has_text="Actions for Dana Calendar").click()
-    page.get_by_role("link", name="Delete").click()
+    row_menu(page, js, "Dana Calendar").get_by_role("link", name="Delete").click()
     panel = confirmation(page, js)
     assert panel.get_by_role("heading", name="Delete Dana Calendar?").is_visible()
     panel.get_by_role("button", name="Delete").click()
@@ -214,8 +224,7 @@ def test_dialog_focuses_cancel_closes_on_escape_and_returns_focus(browse, dana_a
 
 def test_dialog_from_the_row_menu_returns_focus_to_the_menu(browse, dana_app):
     page = browse(size="phone")
-    page.locator("summary", has_text="Actions for Dana Calendar").click()
-    page.get_by_role("link", name="Reset secret").click()
+    row_menu(page, True, "Dana Calendar").get_by_role("link", name="Reset secret").click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
     page.keyboard.press("Escape")
@@ -246,8 +255,59 @@ def test_on_a_phone_each_app_is_a_card_with_its_switch_and_menu(browse, dana, ma
     row = page.locator("tbody tr").first
     box = row.bounding_box()
     assert box["width"] <= 390
-    for control in (row.get_by_role("switch"), row.locator("summary"), row.get_by_role("checkbox")):
+    for control in (row.get_by_role("switch"), row.locator("[data-row-menu]"), row.get_by_role("checkbox")):
         size = control.bounding_box()
         assert min(size["width"], size["height"]) >= 24
         assert box["x"] <= size["x"] <= box["x"] + box["width"] - size["width"]
     assert row.get_by_text("Created:").is_visible()
+
+
+def test_the_row_menu_opens_for_its_row_by_keyboard_and_closes_on_escape(signed_in, live_server, make_app):
+    dana = get_user_model().objects.get(username="dana")
+    public, _ = make_app(dana, name="Dana Public", public_client=True)
+    confidential, _ = make_app(dana, name="Dana Secretive")
+    OAuthApplication.objects.filter(pk=confidential.pk).update(enabled=False)
+    page = signed_in
+    page.goto(f"{live_server.url}{LIST}")
+
+    button = page.get_by_role("button", name="Actions for Dana Secretive")
+    button.focus()
+    page.keyboard.press("Enter")
+    menu = page.locator("#row-menu-open")
+    assert button.get_attribute("aria-expanded") == "true"
+    assert menu.get_by_role("link", name="Edit").get_attribute("href") == f"{LIST}{confidential.pk}/edit/"
+    assert menu.get_by_role("button", name="Enable").is_visible()
+    assert (
+        menu.get_by_role("link", name="Reset secret")
+        .get_attribute("href")
+        .startswith(f"{LIST}{confidential.pk}/reset-secret/?next=")
+    )
+    page.keyboard.press("Escape")
+    assert menu.count() == 0
+    assert page.evaluate("document.activeElement.hasAttribute('data-row-menu')")  # focus went back
+    assert button.get_attribute("aria-expanded") == "false"
+
+    page.get_by_role("button", name="Actions for Dana Public").click()
+    menu = page.locator("#row-menu-open")
+    assert menu.get_by_role("link", name="Disable").is_visible()
+    assert menu.get_by_role("link", name="Reset secret").count() == 0
+    page.locator("h1").click()
+    assert page.locator("#row-menu-open").count() == 0
+    assert page.console_problems == []
+
+
+def test_without_javascript_the_row_menu_link_opens_the_info_page(browser, live_server, make_app):
+    dana = get_user_model().objects.create_user("erin", password="erin-password-1")
+    app, _ = make_app(dana, name="Erin Notes")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("erin")
+    page.get_by_label("Password").fill("erin-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}{LIST}")
+    page.get_by_role("link", name="Actions for Erin Notes").click()
+    page.wait_for_url(f"**{LIST}{app.pk}/")
+    assert page.get_by_role("link", name="Edit").is_visible()
+    assert page.get_by_role("link", name="Delete").is_visible()
+    context.close()

@@ -18,6 +18,7 @@ from oauth_apps import scopes as scope_catalog
 from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditAction, AuditEvent, ClientType, OAuthApplication
 from oauth_apps.names import name_key
+from oauth_apps.origins import sync_allowed_origins
 from oauth_apps.services import store_icon
 
 BRANDS = (
@@ -291,6 +292,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 apps.write(rows)
                 new = OAuthApplication.objects.filter(client_id__in=[row["client_id"] for row in rows])
+                sync_allowed_origins(new.only("pk", "allowed_origins"))
                 events.write(
                     [
                         {

@@ -1,0 +1,94 @@
+"""Name search is answered by an index on both databases and stays in step with every write."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from oauth_apps import search_index, services
+from oauth_apps.listing import ListQuery
+from oauth_apps.models import OAuthApplication
+
+from .test_managing import post_data
+
+LIST_URL = reverse("oauth_apps:list")
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own index")
+
+
+def found(q, queryset=None) -> list[str]:
+    queryset = OAuthApplication.objects.all() if queryset is None else queryset
+    return sorted(ListQuery(q=q).apply(queryset).values_list("name", flat=True))
+
+
+@pytest.fixture
+def apps(user, make_app):
+    return [
+        make_app(user, name=name)[0]
+        for name in ("Team Calendar", "calendar sync", "Mail 100% ready", 'Say "hello" bot', "École Planner")
+    ]
+
+
+def test_search_finds_text_anywhere_in_the_name_in_any_case(apps):
+    assert found("CALENDAR") == ["Team Calendar", "calendar sync"]
+    assert found("endar sy") == ["calendar sync"]
+    assert found("nothing like it") == []
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [("100%", ["Mail 100% ready"]), ('"hello"', ['Say "hello" bot']), ("l_o", []), ("%%%", [])],
+)
+def test_search_text_is_literal_never_a_pattern_or_query_syntax(apps, q, expected):
+    assert found(q) == expected
+
+
+def test_searches_shorter_than_a_trigram_still_work(apps):
+    assert found("ma") == ["Mail 100% ready"]
+
+
+def test_an_edit_a_rename_and_a_delete_keep_the_index_in_step(user, user_client, apps):
+    team = apps[0]
+    response = user_client.post(
+        reverse("oauth_apps:edit", args=[team.pk]), post_data(team, name="Team Agenda")
+    )
+    assert response.status_code == 302
+    assert found("calendar") == ["calendar sync"]
+    assert found("agenda") == ["Team Agenda"]
+    services.delete_application(apps[1], actor=user)
+    assert found("calendar") == []
+
+
+def test_apps_written_without_the_services_are_found(db):
+    call_command("seed_apps", count=30, seed=3, stdout=io.StringIO())
+    name = OAuthApplication.objects.order_by("pk").values_list("name", flat=True)[17]
+    assert name in found(name[2:-1])
+
+
+def test_the_list_page_searches_through_the_index(user_client, apps, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        response = user_client.get(LIST_URL, {"q": "calend"})
+    assert [app.name for app in response.context["applications"]] == ["calendar sync", "Team Calendar"]
+
+
+@sqlite_only
+def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps):
+    queryset = ListQuery(q="calendar").apply(OAuthApplication.objects.all())
+    plan = queryset.explain()
+    assert "VIRTUAL TABLE INDEX" in plan
+    assert f"SCAN {OAuthApplication._meta.db_table}" not in plan.replace(" USING COVERING INDEX", "|")
+
+
+@sqlite_only
+def test_triggers_lost_in_a_table_rebuild_are_put_back_after_migrate(apps):
+    with connection.cursor() as cursor:
+        for name in search_index.TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")
+    OAuthApplication.objects.filter(pk=apps[0].pk).update(name="Team Agenda")  # the index misses this
+    assert found("agenda") == []
+    call_command("migrate", "oauth_apps", verbosity=0)  # nothing to migrate, post_migrate still runs
+    assert found("agenda") == ["Team Agenda"]
+    OAuthApplication.objects.filter(pk=apps[0].pk).update(name="Team Roster")
+    assert found("agenda") == []
+    assert found("roster") == ["Team Roster"]
