@@ -7,7 +7,7 @@ from django.conf import settings
 
 from ..catalogs import assert_speaks
 
-LANGUAGES = ["zh-hans", "ar"]
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 
 def lang_of(response) -> str:
