@@ -11,20 +11,14 @@ import base64
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from oauth_apps.forms import ApplicationForm
 from oauth_apps.models import AuditEvent, OAuthApplication
 
 from .helpers import form_post_data
 
+# Every field the form edits (its one field list), plus what the services set around it.
 COMPARED = (
-    "name",
-    "website_url",
-    "description",
-    "client_type",
-    "redirect_uris",
-    "allowed_origins",
-    "scope_bits",
-    "privacy_policy_url",
-    "terms_of_service_url",
+    *ApplicationForm.Meta.fields,
     "icon_id",
     "enabled",
     "version",
