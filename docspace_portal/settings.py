@@ -275,6 +275,19 @@ RATE_LIMITS = {
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
 }
 
+# The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they
+# seed the one policy row when it is first read; after that the admin's choices win.
+_REGISTRATION_POLICIES = ("off", "public", "token")
+PORTAL_POLICY_DEFAULTS = {
+    "review_new_apps": env.bool("PORTAL_REVIEW_NEW_APPS", default=False),
+    "registration_policy": env.str("PORTAL_REGISTRATION_POLICY", default="public").strip().lower(),
+}
+if PORTAL_POLICY_DEFAULTS["registration_policy"] not in _REGISTRATION_POLICIES:
+    raise ImproperlyConfigured(
+        f"PORTAL_REGISTRATION_POLICY={PORTAL_POLICY_DEFAULTS['registration_policy']!r} is not one of "
+        f"{', '.join(_REGISTRATION_POLICIES)}. See .env.example."
+    )
+
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A refused form gets the portal's own page with a way back, never Django's debug page.

@@ -32,7 +32,7 @@ from . import history
 from . import scopes as scope_catalog
 from .access import Action, may_act_on_others
 from .forms import ApplicationForm
-from .models import AuditEvent, Icon, OAuthApplication
+from .models import AuditEvent, Icon, OAuthApplication, PortalPolicy
 from .services import (
     NotConfidential,
     bulk_set_enabled,
@@ -402,6 +402,28 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for app in queryset:
             delete_application(app, actor=request.user)
+
+
+@admin.register(PortalPolicy)
+class PortalPolicyAdmin(admin.ModelAdmin):
+    """The one policy row: its list opens the row itself; it is never added or deleted by hand."""
+
+    fields = ["review_new_apps", "registration_policy", "updated", "updated_by"]
+    readonly_fields = ["updated", "updated_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        policy = PortalPolicy.load()
+        return redirect(reverse("admin:oauth_apps_portalpolicy_change", args=[policy.pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Icon)

@@ -147,6 +147,14 @@ class ReadableTextField(models.CharField):
         return super().formfield(**{"form_class": self.form_class, **kwargs})
 
 
+class RegistrationSource(models.TextChoices):
+    """How an app came to exist: a person's form, or the client registering itself."""
+
+    PORTAL = "portal", _("Registered in the portal")
+    METADATA_DOCUMENT = "metadata_document", _("Client ID metadata document")
+    DYNAMIC = "dynamic", _("Dynamic client registration")
+
+
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
@@ -189,6 +197,15 @@ class OAuthApplication(AbstractApplication):
         help_text=_("May introspect tokens issued to other applications."),
     )
 
+    # Set once when the app is made; the list filters by it (issue 14's self-registered clients).
+    source = models.CharField(
+        _("registered through"),
+        max_length=32,
+        choices=RegistrationSource.choices,
+        default=RegistrationSource.PORTAL,
+        editable=False,
+    )
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = _("OAuth application")
@@ -220,6 +237,9 @@ class OAuthApplication(AbstractApplication):
                 name="%(app_label)s_app_urls_present",
             ),
             models.CheckConstraint(condition=~Q(redirect_uris=""), name="%(app_label)s_app_redirect_present"),
+            models.CheckConstraint(
+                condition=Q(source__in=RegistrationSource.values), name="%(app_label)s_app_source_valid"
+            ),
         ]
         # The list sorts by one of these indexes and, because every filter column
         # (state, scopes, name) is in it too, picks a page's ids from the index
@@ -359,3 +379,72 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.application_name} by {self.actor_name or '—'}"
+
+
+class RegistrationPolicy(models.TextChoices):
+    """Who may register a client without a person filling in the form (RFC 7591)."""
+
+    OFF = "off", _("Off: apps are registered only through the portal")
+    PUBLIC = "public", _("Open to public clients (PKCE only)")
+    TOKEN = "token", _("Only with an initial access token made by staff")
+
+
+class PortalPolicy(models.Model):
+    """The administrators' switches, one row for the whole portal (pk=1).
+
+    Environment variables give the defaults a fresh row starts from; once the row
+    exists, the administrators' choices in the admin win. `PortalPolicy.load()`
+    reads it (one query) where a decision needs it.
+    """
+
+    SINGLETON_PK = 1
+
+    review_new_apps = models.BooleanField(
+        _("review new apps"),
+        default=False,
+        help_text=_(
+            "New apps start as pending review and cannot sign anyone in until staff approve them. "
+            "Apps that exist when this is switched on are not affected."
+        ),
+    )
+    registration_policy = models.CharField(
+        _("dynamic client registration"),
+        max_length=16,
+        choices=RegistrationPolicy.choices,
+        default=RegistrationPolicy.PUBLIC,
+    )
+    updated = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("portal policy")
+        verbose_name_plural = _("portal policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="%(app_label)s_policy_single_row"),
+            models.CheckConstraint(
+                condition=Q(registration_policy__in=RegistrationPolicy.values),
+                name="%(app_label)s_policy_registration_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def defaults(cls) -> dict:
+        return {
+            "review_new_apps": settings.PORTAL_POLICY_DEFAULTS["review_new_apps"],
+            "registration_policy": settings.PORTAL_POLICY_DEFAULTS["registration_policy"],
+        }
+
+    @classmethod
+    def load(cls) -> "PortalPolicy":
+        policy, _created = cls.objects.get_or_create(pk=cls.SINGLETON_PK, defaults=cls.defaults())
+        return policy
