@@ -256,78 +256,88 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/oauth_apps/confirm_action.html", context)
 
-    def enable_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_change_permission)
+    def _one_app_view(self, request, object_id, *, may, confirm, act):
+        """Look the app up; GET asks `confirm(app)`'s question, POST runs `act(app)`; back to the app."""
+        app = self._app_or_denied(request, object_id, may)
         if app is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Enable %(name)s?") % {"name": app.name},
-                message=_("The app can sign people in and obtain tokens again."),
-                revokes=_("Nothing is revoked."),
-                button=_("Yes, enable it"),
-            )
-        if set_enabled(app, actor=request.user, enabled=True):
-            self.log_change(request, app, _("Enabled"))
-            self.message_user(request, _("%(name)s is enabled.") % {"name": app.name}, messages.SUCCESS)
+            return self.confirmation(request, [app], **confirm(app))
+        act(app)
         return redirect(self._change_url(app))
+
+    def _state_view(self, request, object_id, *, enabled: bool):
+        def confirm(app):
+            if enabled:
+                return {
+                    "title": _("Enable %(name)s?") % {"name": app.name},
+                    "message": _("The app can sign people in and obtain tokens again."),
+                    "revokes": _("Nothing is revoked."),
+                    "button": _("Yes, enable it"),
+                }
+            return {
+                "title": _("Disable %(name)s?") % {"name": app.name},
+                "message": _("The app can no longer sign people in or obtain tokens."),
+                "revokes": revocation_text([app]),
+                "button": _("Yes, disable it"),
+            }
+
+        def act(app):
+            if not set_enabled(app, actor=request.user, enabled=enabled):
+                return
+            if enabled:
+                self.log_change(request, app, _("Enabled"))
+                self.message_user(request, _("%(name)s is enabled.") % {"name": app.name}, messages.SUCCESS)
+            else:
+                self.log_change(request, app, _("Disabled"))
+                self.message_user(
+                    request,
+                    _("%(name)s is disabled; its authorizations were revoked.") % {"name": app.name},
+                    messages.WARNING,
+                )
+
+        return self._one_app_view(
+            request, object_id, may=self.has_change_permission, confirm=confirm, act=act
+        )
+
+    def enable_view(self, request, object_id):
+        return self._state_view(request, object_id, enabled=True)
 
     def disable_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_change_permission)
-        if app is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Disable %(name)s?") % {"name": app.name},
-                message=_("The app can no longer sign people in or obtain tokens."),
-                revokes=revocation_text([app]),
-                button=_("Yes, disable it"),
-            )
-        if set_enabled(app, actor=request.user, enabled=False):
-            self.log_change(request, app, _("Disabled"))
-            self.message_user(
-                request,
-                _("%(name)s is disabled; its authorizations were revoked.") % {"name": app.name},
-                messages.WARNING,
-            )
-        return redirect(self._change_url(app))
+        return self._state_view(request, object_id, enabled=False)
 
     def reset_secret_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_reset_secret_permission)
-        if app is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Reset the secret of %(name)s?") % {"name": app.name},
-                message=_(
+        def confirm(app):
+            return {
+                "title": _("Reset the secret of %(name)s?") % {"name": app.name},
+                "message": _(
                     "The current secret stops working at once. The new one is not shown to anyone: "
                     "the owner resets the secret again on the app's page to get one they can use."
                 ),
-                revokes=revocation_text([app]),
-                button=_("Yes, reset the secret"),
+                "revokes": revocation_text([app]),
+                "button": _("Yes, reset the secret"),
+            }
+
+        def act(app):
+            try:
+                reset_secret(app, actor=request.user)  # the new secret is discarded, never shown
+            except NotConfidential:
+                self.message_user(request, _("A public app has no secret to reset."), messages.ERROR)
+                return
+            self.log_change(request, app, _("Secret reset"))
+            self.message_user(
+                request,
+                _(
+                    "The secret of %(name)s was reset and its authorizations revoked. Nobody was shown "
+                    "the new secret; the owner gets a usable one by resetting it on the app's page."
+                )
+                % {"name": app.name},
+                messages.WARNING,
             )
-        try:
-            reset_secret(app, actor=request.user)  # the new secret is discarded, never shown
-        except NotConfidential:
-            self.message_user(request, _("A public app has no secret to reset."), messages.ERROR)
-            return redirect(self._change_url(app))
-        self.log_change(request, app, _("Secret reset"))
-        self.message_user(
-            request,
-            _(
-                "The secret of %(name)s was reset and its authorizations revoked. Nobody was shown the new "
-                "secret; the owner gets a usable one by resetting it on the app's page."
-            )
-            % {"name": app.name},
-            messages.WARNING,
+
+        return self._one_app_view(
+            request, object_id, may=self.has_reset_secret_permission, confirm=confirm, act=act
         )
-        return redirect(self._change_url(app))
 
     # --- list actions: a confirmation first, as for delete ----------------------------
 
