@@ -61,6 +61,18 @@ class Icon(models.Model):
         return reverse("oauth_apps:icon", args=[self.sha256])
 
 
+def user_reference(verbose_name) -> models.ForeignKey:
+    """A link to the person who did something; it becomes empty, not an error, if they are deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 def queryable_client_id(value):
     """The client ID if it could exist at all, else None.
 
@@ -192,14 +204,7 @@ class OAuthApplication(AbstractApplication):
     icon = models.ForeignKey(Icon, on_delete=models.PROTECT, related_name="+", verbose_name=_("icon"))
     scope_bits = models.PositiveIntegerField(_("scopes"))
     enabled = models.BooleanField(_("enabled"), default=True)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last modified by"),
-    )
+    modified_by = user_reference(_("last modified by"))
     # Bumped on every change; an edit form carries the version it started from.
     version = models.PositiveIntegerField(default=1)
     # May introspect tokens issued to other apps (authserver/views.py IntrospectView).
@@ -439,14 +444,7 @@ class PortalPolicy(models.Model):
         default=RegistrationPolicy.PUBLIC,
     )
     updated = models.DateTimeField(_("changed"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    updated_by = user_reference(_("changed by"))
 
     class Meta:
         verbose_name = _("portal policy")
