@@ -341,70 +341,115 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
 
     # --- list actions: a confirmation first, as for delete ----------------------------
 
-    def _state_action(self, request, queryset, *, enabled: bool, action: str):
+    def _confirmed(self, request, queryset, *, action, title, revokes, button, perform):
+        """A list action behind a confirmation page naming the apps; "Yes" runs `perform(apps)`.
+
+        `title` is a plural-aware text with %(count)d; `revokes(apps)` says what will be revoked.
+        """
         apps = list(queryset)
         if request.POST.get("post") != "yes":
-            count = len(apps)
-            if enabled:
-                title = ngettext("Enable %(count)d application?", "Enable %(count)d applications?", count)
-                revokes = _("Nothing is revoked.")
-            else:
-                title = ngettext("Disable %(count)d application?", "Disable %(count)d applications?", count)
-                revokes = revocation_text(apps)
             return self.confirmation(
                 request,
                 apps,
-                title=title % {"count": count},
+                title=title(len(apps)) % {"count": len(apps)},
                 message=_("These applications are affected:"),
-                revokes=revokes,
-                button=_("Yes, enable them") if enabled else _("Yes, disable them"),
+                revokes=revokes(apps),
+                button=button,
                 action=action,
                 select_across=request.POST.get("select_across") == "1",
             )
-        count = bulk_set_enabled(apps, actor=request.user, enabled=enabled)
-        if enabled:
-            text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
-        else:
-            text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
-        self.message_user(request, text % {"count": count}, messages.SUCCESS if enabled else messages.WARNING)
+        perform(apps)
         return None
 
     @admin.action(description=gettext_lazy("Enable selected applications"), permissions=["change"])
     def enable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=True, action="enable_apps")
+        def perform(apps):
+            count = bulk_set_enabled(apps, actor=request.user, enabled=True)
+            text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
+            self.message_user(request, text % {"count": count}, messages.SUCCESS)
+
+        return self._confirmed(
+            request,
+            queryset,
+            action="enable_apps",
+            title=lambda n: ngettext("Enable %(count)d application?", "Enable %(count)d applications?", n),
+            revokes=lambda apps: _("Nothing is revoked."),
+            button=_("Yes, enable them"),
+            perform=perform,
+        )
 
     @admin.action(
         description=gettext_lazy("Disable selected applications (revokes their authorizations)"),
         permissions=["change"],
     )
     def disable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=False, action="disable_apps")
+        def perform(apps):
+            count = bulk_set_enabled(apps, actor=request.user, enabled=False)
+            text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
+            self.message_user(request, text % {"count": count}, messages.WARNING)
+
+        return self._confirmed(
+            request,
+            queryset,
+            action="disable_apps",
+            title=lambda n: ngettext("Disable %(count)d application?", "Disable %(count)d applications?", n),
+            revokes=revocation_text,
+            button=_("Yes, disable them"),
+            perform=perform,
+        )
+
+    def _resource_server_action(self, request, queryset, *, value: bool):
+        def perform(apps):
+            count = sum(set_resource_server(app, actor=request.user, value=value) for app in apps)
+            if value:
+                text = ngettext(
+                    "%(count)d app marked as a resource server.",
+                    "%(count)d apps marked as resource servers.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "%(count)d app is no longer a resource server.",
+                    "%(count)d apps are no longer resource servers.",
+                    count,
+                )
+            self.message_user(request, text % {"count": count})
+
+        if value:
+            title = lambda n: ngettext(  # noqa: E731
+                "Let %(count)d application introspect every token?",
+                "Let %(count)d applications introspect every token?",
+                n,
+            )
+        else:
+            title = lambda n: ngettext(  # noqa: E731
+                "Stop %(count)d application from introspecting other apps' tokens?",
+                "Stop %(count)d applications from introspecting other apps' tokens?",
+                n,
+            )
+        return self._confirmed(
+            request,
+            queryset,
+            action="mark_resource_servers" if value else "unmark_resource_servers",
+            title=title,
+            revokes=lambda apps: _("Nothing is revoked."),
+            button=_("Yes, mark them") if value else _("Yes, unmark them"),
+            perform=perform,
+        )
 
     @admin.action(
         description=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
         permissions=["mark_resource_server"],
     )
     def mark_resource_servers(self, request, queryset):
-        count = sum(set_resource_server(app, actor=request.user, value=True) for app in queryset)
-        self.message_user(
-            request,
-            ngettext("%d app marked as a resource server.", "%d apps marked as resource servers.", count)
-            % count,
-        )
+        return self._resource_server_action(request, queryset, value=True)
 
     @admin.action(
         description=gettext_lazy("Unmark selected applications as resource servers"),
         permissions=["mark_resource_server"],
     )
     def unmark_resource_servers(self, request, queryset):
-        count = sum(set_resource_server(app, actor=request.user, value=False) for app in queryset)
-        self.message_user(
-            request,
-            ngettext(
-                "%d app is no longer a resource server.", "%d apps are no longer resource servers.", count
-            )
-            % count,
-        )
+        return self._resource_server_action(request, queryset, value=False)
 
     def delete_model(self, request, obj):
         delete_application(obj, actor=request.user)

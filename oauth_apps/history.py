@@ -92,24 +92,14 @@ def _added_and_removed(old_items, new_items, *, added_text, removed_text, key) -
 
 
 def _list_change(label, old, new, revoked=None) -> SafeString:
-    parts = _added_and_removed(
-        _as_list(old),
-        _as_list(new),
-        added_text=_("added %(items)s"),
-        removed_text=_("removed %(items)s"),
-        key="items",
-    )
+    words = {"added_text": _("added %(items)s"), "removed_text": _("removed %(items)s"), "key": "items"}
+    parts = _added_and_removed(_as_list(old), _as_list(new), **words)
     return fmt(_("%(field)s: %(change)s"), field=label, change=_joined(parts or [_("reordered")]))
 
 
 def _scope_change(label, old, new, revoked=None) -> SafeString:
-    parts = _added_and_removed(
-        _as_scopes(old),
-        _as_scopes(new),
-        added_text=_("%(scopes)s added"),
-        removed_text=_("%(scopes)s removed"),
-        key="scopes",
-    )
+    words = {"added_text": _("%(scopes)s added"), "removed_text": _("%(scopes)s removed"), "key": "scopes"}
+    parts = _added_and_removed(_as_scopes(old), _as_scopes(new), **words)
     line = fmt(_("%(field)s: %(change)s"), field=label, change=_joined(parts))
     if revoked is not None:
         line = format_html("{} ({})", line, revoked_phrase(revoked))
