@@ -331,10 +331,22 @@ class OAuthApplication(AbstractApplication):
         if errors:
             raise ValidationError(errors)
 
+    # --- "may this app be used at all?": decided here, and only here ------------------
+
+    @staticmethod
+    def usable_filter(prefix: str = "") -> Q:
+        """`usable` as a query condition; `prefix` reaches the app through a relation ("application__")."""
+        return Q(**{f"{prefix}enabled": True})
+
+    @property
+    def usable(self) -> bool:
+        """Whether the app may sign people in, obtain tokens, use them and allow its origins."""
+        return bool(self.enabled)
+
     def is_usable(self, request):
-        # The toolkit asks this before it authenticates a client: a disabled app
-        # cannot obtain tokens, whatever it presents.
-        return self.enabled and super().is_usable(request)
+        # The toolkit asks this before it authenticates a client: an app that may not
+        # be used cannot obtain tokens, whatever it presents.
+        return self.usable and super().is_usable(request)
 
     @property
     def is_public(self) -> bool:
