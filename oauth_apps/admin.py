@@ -361,42 +361,41 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         perform(apps)
         return None
 
-    @admin.action(description=gettext_lazy("Enable selected applications"), permissions=["change"])
-    def enable_apps(self, request, queryset):
+    def _state_action(self, request, queryset, *, enabled: bool):
         def perform(apps):
-            count = bulk_set_enabled(apps, actor=request.user, enabled=True)
-            text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
-            self.message_user(request, text % {"count": count}, messages.SUCCESS)
+            count = bulk_set_enabled(apps, actor=request.user, enabled=enabled)
+            if enabled:
+                text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
+            else:
+                text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
+            self.message_user(
+                request, text % {"count": count}, messages.SUCCESS if enabled else messages.WARNING
+            )
 
+        if enabled:
+            title = lambda n: ngettext("Enable %(count)d application?", "Enable %(count)d applications?", n)  # noqa: E731
+        else:
+            title = lambda n: ngettext("Disable %(count)d application?", "Disable %(count)d applications?", n)  # noqa: E731
         return self._confirmed(
             request,
             queryset,
-            action="enable_apps",
-            title=lambda n: ngettext("Enable %(count)d application?", "Enable %(count)d applications?", n),
-            revokes=lambda apps: _("Nothing is revoked."),
-            button=_("Yes, enable them"),
+            action="enable_apps" if enabled else "disable_apps",
+            title=title,
+            revokes=(lambda apps: _("Nothing is revoked.")) if enabled else revocation_text,
+            button=_("Yes, enable them") if enabled else _("Yes, disable them"),
             perform=perform,
         )
+
+    @admin.action(description=gettext_lazy("Enable selected applications"), permissions=["change"])
+    def enable_apps(self, request, queryset):
+        return self._state_action(request, queryset, enabled=True)
 
     @admin.action(
         description=gettext_lazy("Disable selected applications (revokes their authorizations)"),
         permissions=["change"],
     )
     def disable_apps(self, request, queryset):
-        def perform(apps):
-            count = bulk_set_enabled(apps, actor=request.user, enabled=False)
-            text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
-            self.message_user(request, text % {"count": count}, messages.WARNING)
-
-        return self._confirmed(
-            request,
-            queryset,
-            action="disable_apps",
-            title=lambda n: ngettext("Disable %(count)d application?", "Disable %(count)d applications?", n),
-            revokes=revocation_text,
-            button=_("Yes, disable them"),
-            perform=perform,
-        )
+        return self._state_action(request, queryset, enabled=False)
 
     def _resource_server_action(self, request, queryset, *, value: bool):
         def perform(apps):
