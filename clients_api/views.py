@@ -373,9 +373,17 @@ class ClientActionView(ApiView):
         return _json(body, ETag=etag(app))
 
 
+def _no_body(request) -> bool:
+    """An empty body, or an empty form (what a POST without data sends from some clients)."""
+    if not request.body.strip():
+        return True
+    form_types = ("multipart/form-data", "application/x-www-form-urlencoded")
+    return request.content_type in form_types and not request.POST and not request.FILES
+
+
 def _grace_from_body(request):
     """The grace period an optional JSON body asks for (`grace_seconds`), or the problem to answer."""
-    if not request.body:
+    if _no_body(request):
         return services.ROTATION_GRACE_DEFAULT
     try:
         data, _files = read_body(request, multipart=False)
