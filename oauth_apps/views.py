@@ -569,15 +569,18 @@ class ApplicationRotateSecretView(ConfirmView):
             "button_class": "primary",
         }
 
-    def refusal(self) -> str:
+    def refusal(self) -> tuple[str, str] | None:
+        """(code, message) when this app cannot be rotated now; the codes are the API's too."""
         if self.object.is_public:
-            return _("A public client has no secret to rotate: it proves itself with PKCE alone.")
+            return "public_client", _(
+                "A public client has no secret to rotate: it proves itself with PKCE alone."
+            )
         if self.object.rotation_in_progress:
-            return _(
+            return RotationInProgress.code, _(
                 "The old secret of the last rotation still works. End it on the app's page before "
                 "rotating again, so no instance is cut off by surprise."
             )
-        return ""
+        return None
 
     def render_form(self, form, status=200):
         refusal = self.refusal()
@@ -587,7 +590,8 @@ class ApplicationRotateSecretView(ConfirmView):
             cancel_url=back,
             action_url=self.request.path,
             form=None if refusal else form,
-            refusal=refusal,
+            refusal_code=refusal[0] if refusal else "",
+            refusal=refusal[1] if refusal else "",
             **self.confirmation(),
         )
         return self.render_to_response(context, status=409 if refusal else status)

@@ -562,7 +562,9 @@ def test_rotate_of_a_public_client_is_a_409(api, body):
     assert (response.status_code, response.json()["code"]) == (409, "public_client")
 
 
-def test_only_the_owner_may_rotate_even_a_superuser_gets_404(client, django_user_model, api_token, make_app, user):
+def test_only_the_owner_may_rotate_even_a_superuser_gets_404(
+    client, django_user_model, api_token, make_app, user
+):
     app, secret = make_app(user)
     root = django_user_model.objects.create_superuser("root", "root@example.com", "root-pass-1")
     other = OpenApiClient(client, api_token(root, name="root"))

@@ -1,9 +1,10 @@
 """Doing it through the API leaves exactly what doing it through the pages leaves, audit included.
 
 The same person registers, edits, resets the secret of, rotates the secret of
-(and ends the old one), disables and deletes an app twice: once by clicking, once by script (the OpenAPI-driven client). The
-stored app before deletion and the audit trails must be the same, except that
-the API's records name the token.
+(and ends the old one), disables and deletes an app twice: once by clicking,
+once by script (the OpenAPI-driven client). The stored app before deletion
+and the audit trails must be the same, except that the API's records name the
+token.
 """
 
 import base64
@@ -44,8 +45,13 @@ MOMENTS = ("old_secret_expires",)
 def trail(app_pk) -> list[tuple]:
     events = AuditEvent.objects.filter(application_pk=app_pk).order_by("created", "id")
     return [
-        (e.action, e.actor_name, e.app_version, {**e.changes, **dict.fromkeys(set(MOMENTS) & e.changes.keys())},
-         e.application_name)
+        (
+            e.action,
+            e.actor_name,
+            e.app_version,
+            {**e.changes, **dict.fromkeys(set(MOMENTS) & e.changes.keys())},
+            e.application_name,
+        )
         for e in events
     ]
 
