@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
@@ -387,11 +388,13 @@ class ApplicationEditForm(ApplicationForm):
 
 CUSTOM_GRACE = "custom"
 # Seconds the old secret keeps working → how the choice reads; 7 days is the default.
+# A context of their own: "7 days" is also the token form's "Expires after 7 days",
+# which some languages word differently (German "nach 7 Tagen", here "7 Tage").
 GRACE_CHOICES = [
-    ("3600", _("1 hour")),
-    ("86400", _("1 day")),
-    ("604800", _("7 days")),
-    ("2592000", _("30 days")),
+    ("3600", pgettext_lazy("how long the old secret keeps working", "1 hour")),
+    ("86400", pgettext_lazy("how long the old secret keeps working", "1 day")),
+    ("604800", pgettext_lazy("how long the old secret keeps working", "7 days")),
+    ("2592000", pgettext_lazy("how long the old secret keeps working", "30 days")),
     (CUSTOM_GRACE, _("Until a date and time I choose")),
 ]
 
