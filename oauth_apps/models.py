@@ -360,8 +360,11 @@ class OAuthApplication(AbstractApplication):
 
 
 def _secret_matches(provided, stored: str) -> bool:
-    """`provided` against a stored secret: hashed (by the hasher it names) or, in old rows, plain."""
-    if not stored or not isinstance(provided, str):
+    """`provided` against a stored secret: hashed (by the hasher it names) or, in old rows, plain.
+
+    As the toolkit's own check: a public client's empty secret matches an empty one.
+    """
+    if not isinstance(provided, str):
         return False
     try:
         identify_hasher(stored)
