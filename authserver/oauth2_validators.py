@@ -10,10 +10,13 @@
 - A second use of an authorization code revokes what the first use issued
   (RFC 6749 §4.1.2, RFC 9700 §4.2.4).
 - OpenID Connect claims come from the account, for the `openid` scope.
+- A client secret is checked by the app itself (`OAuthApplication.check_client_secret`):
+  during a rotation the previous secret is accepted too, until it expires.
 """
 
 import hashlib
 from collections import OrderedDict
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Subquery
@@ -22,7 +25,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
-from oauth_apps.models import queryable_client_id
+from oauth_apps.models import OAuthApplication, queryable_client_id
 
 from .cors import origin_allowed
 from .models import AuthorizationCodeRecord
@@ -33,6 +36,10 @@ __all__ = ["PortalValidator", "queryable_client_id"]
 # Set by the consent view on the credentials it hands to the toolkit (see
 # ConsentView.create_authorization_response): did the request name redirect_uri?
 REDIRECT_URI_IN_REQUEST = "redirect_uri_in_request"
+
+
+# The request whose client is being authenticated (see PortalValidator.authenticate_client).
+_authenticating = ContextVar("authenticating_client_request", default=None)
 
 
 def checksum(value: str) -> str:
@@ -60,6 +67,25 @@ class PortalValidator(OAuth2Validator):
             )
             return False
         return True
+
+    # --- Client authentication -----------------------------------------------
+
+    def authenticate_client(self, request, *args, **kwargs):
+        # The toolkit checks a secret (Basic or in the body) with
+        # `_check_secret(provided, request.client.client_secret)`, which does not see
+        # the client; this keeps the request at hand for that check.
+        token = _authenticating.set(request)
+        try:
+            return super().authenticate_client(request, *args, **kwargs)
+        finally:
+            _authenticating.reset(token)
+
+    def _check_secret(self, provided_secret, stored_secret):
+        request = _authenticating.get()
+        client = getattr(request, "client", None)
+        if isinstance(client, OAuthApplication) and client.client_secret == stored_secret:
+            return client.check_client_secret(provided_secret)
+        return super()._check_secret(provided_secret, stored_secret)
 
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs):
         return client_redirect_uri_allowed(redirect_uri, request.client)

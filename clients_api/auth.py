@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
 from common import ratelimit
@@ -119,7 +120,8 @@ def too_many_requests(request, retry_after: int):
         429,
         "rate-limited",
         _("Too many requests."),
-        _("Try again in %(seconds)d seconds.") % {"seconds": retry_after},
+        ngettext("Try again in %(seconds)d second.", "Try again in %(seconds)d seconds.", retry_after)
+        % {"seconds": retry_after},
         code="rate_limited",
         headers={"Retry-After": str(retry_after)},
     )

@@ -14,6 +14,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oauth_apps.forms import HTML_NAMES, ApplicationEditForm, URLListField
 from oauth_apps.icons import MAX_ICON_BYTES
@@ -23,7 +24,17 @@ from .problems import field_error
 # Shown in a representation, ignored when sent back: a read-modify-write script
 # may PUT what it got.
 READ_ONLY = frozenset(
-    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "version", "owner"}
+    {
+        "id",
+        "client_id",
+        "client_type",
+        "icon_url",
+        "icon_sha256",
+        "enabled",
+        "secret_rotation",
+        "version",
+        "owner",
+    }
     | {"created", "updated", "links"}
 )
 DATA_URL_PREFIX = "data:"
@@ -37,6 +48,13 @@ class BadBody(Exception):
 
 def represent(app, request) -> dict:
     absolute = request.build_absolute_uri
+    rotation = None
+    if app.rotation_in_progress:
+        last_used = app.previous_secret_last_used
+        rotation = {
+            "old_secret_expires": app.previous_secret_expires.isoformat(),
+            "old_secret_last_used": last_used.isoformat() if last_used else None,
+        }
     return {
         "id": app.pk,
         "client_id": app.client_id,
@@ -53,6 +71,7 @@ def represent(app, request) -> dict:
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
+        "secret_rotation": rotation,
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
         "created": app.created.isoformat(),
@@ -110,7 +129,17 @@ def _expected_type(field) -> type:
     return str
 
 
-TYPE_NAMES = {list: "array of strings", bool: "boolean", str: "string"}
+# One whole sentence per JSON type, so a translation never has an English word inserted.
+TYPE_MESSAGES = {
+    list: gettext_lazy("“%(name)s” must be a JSON array of strings."),
+    bool: gettext_lazy("“%(name)s” must be a JSON boolean."),
+    str: gettext_lazy("“%(name)s” must be a JSON string."),
+    int: gettext_lazy("“%(name)s” must be a JSON integer."),
+}
+
+
+def type_error(name: str, expected: type) -> dict:
+    return field_error(name, "invalid_type", TYPE_MESSAGES[expected] % {"name": name})
 
 
 def form_input(data: dict, form_class=ApplicationEditForm) -> tuple[dict, dict]:
@@ -144,13 +173,7 @@ def form_input(data: dict, form_class=ApplicationEditForm) -> tuple[dict, dict]:
         if not isinstance(value, expected) or (
             expected is list and not all(isinstance(v, str) for v in value)
         ):
-            errors.append(
-                field_error(
-                    key,
-                    "invalid_type",
-                    _("“%(name)s” must be a JSON %(type)s.") % {"name": key, "type": TYPE_NAMES[expected]},
-                )
-            )
+            errors.append(type_error(key, expected))
             continue
         values[key] = value
     if errors:

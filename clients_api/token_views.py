@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView
 
 from common import ratelimit
@@ -39,7 +40,12 @@ class TokenListView(LoginRequiredMixin, FormView):
         if live >= MAX_LIVE_TOKENS:
             form.add_error(
                 None,
-                _("You have %(count)d tokens already. Revoke one you no longer use first.") % {"count": live},
+                ngettext(
+                    "You have %(count)d token already. Revoke one you no longer use first.",
+                    "You have %(count)d tokens already. Revoke one you no longer use first.",
+                    live,
+                )
+                % {"count": live},
             )
             return self.form_invalid(form)
         value, token = tokens.issue(

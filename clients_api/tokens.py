@@ -6,18 +6,16 @@ made here, so a slow password hash would only cost CPU on every call).
 """
 
 import secrets
-from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
-from django.db.models import Q
 from django.utils import timezone
+
+from common.last_used import touch_last_used
 
 from .models import PersonalAccessToken
 
 PREFIX = "dsp"
 HASHER = "client_secret_sha256"
-# last_used is written at most this often per token: no write per request.
-TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def issue(user, *, name: str, scopes: list[str], expires) -> tuple[str, PersonalAccessToken]:
@@ -55,14 +53,8 @@ def authenticate(value: str) -> PersonalAccessToken | None:
 
 
 def touch(token: PersonalAccessToken) -> None:
-    """Note that the token was used now, writing at most once per TOUCH_INTERVAL."""
-    now = timezone.now()
-    if token.last_used is not None and now - token.last_used < TOUCH_INTERVAL:
-        return
-    PersonalAccessToken.objects.filter(
-        Q(last_used__isnull=True) | Q(last_used__lt=now - TOUCH_INTERVAL), pk=token.pk
-    ).update(last_used=now)
-    token.last_used = now
+    """Note that the token was used now, writing at most once a minute (common/last_used.py)."""
+    token.last_used = touch_last_used(PersonalAccessToken, token.pk, "last_used", token.last_used)
 
 
 def revoke(user, pk: int) -> PersonalAccessToken | None:

@@ -15,6 +15,16 @@ urlpatterns = [
         views.ClientActionView.as_view(action="reset_secret"),
         name="reset_secret",
     ),
+    path(
+        "oauth/clients/<int:pk>/rotate-secret",
+        views.ClientActionView.as_view(action="rotate_secret"),
+        name="rotate_secret",
+    ),
+    path(
+        "oauth/clients/<int:pk>/end-rotation",
+        views.ClientActionView.as_view(action="end_rotation"),
+        name="end_rotation",
+    ),
     path("oauth/clients/<int:pk>/audit", views.AuditView.as_view(), name="audit"),
     path("openapi.json", docs.openapi_json, name="openapi"),
     path("openapi.yaml", docs.openapi_yaml, name="openapi_yaml"),

@@ -6,25 +6,37 @@ writes from oauth_apps.services (inside audit.acting_through, so every record
 names the token), the list from oauth_apps.listing.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from oauth_apps import audit, services
 from oauth_apps.access import Action, applications_for, is_owner
-from oauth_apps.forms import ApplicationEditForm, ApplicationForm
+from oauth_apps.forms import ApplicationEditForm, ApplicationForm, grace_out_of_range_error
 from oauth_apps.listing import PAGE_SIZES, ListQuery, ListQueryForm, PagePaginator
 from oauth_apps.models import AuditEvent
 
 from . import problems
 from .auth import READ, WRITE, authenticate, limit
-from .resources import BadBody, current_values, etag, form_input, read_body, represent, represent_event
+from .resources import (
+    BadBody,
+    current_values,
+    etag,
+    form_input,
+    read_body,
+    represent,
+    represent_event,
+    type_error,
+)
 
 AUDIT_PAGE_SIZE = 50
 # Each bulk action and the power it needs over each app (as on the list page).
@@ -284,12 +296,24 @@ class ClientView(ApiView):
         return HttpResponse(status=204)
 
 
+def _public_client(request, detail):
+    return problems.problem(
+        request, 409, "public-client", _("A public client has no secret."), detail, code="public_client"
+    )
+
+
 class ClientActionView(ApiView):
-    """POST enable / disable / secret: the pages' buttons."""
+    """POST enable / disable / reset-secret / rotate-secret / end-rotation: the pages' buttons."""
 
     http_method_names = ["post"]
     action = ""
-    access = {"enable": Action.CHANGE, "disable": Action.CHANGE, "reset_secret": Action.RESET_SECRET}
+    access = {
+        "enable": Action.CHANGE,
+        "disable": Action.CHANGE,
+        "reset_secret": Action.RESET_SECRET,
+        "rotate_secret": Action.ROTATE_SECRET,
+        "end_rotation": Action.ROTATE_SECRET,
+    }
 
     def post(self, request, pk):
         app = self.get_app(pk, self.access[self.action])
@@ -298,8 +322,8 @@ class ClientActionView(ApiView):
         version = _if_match(request, app, required=False)
         if isinstance(version, HttpResponse):
             return version
-        if self.action == "reset_secret":
-            return self.reset_secret(request, app)
+        if self.action in ("reset_secret", "rotate_secret", "end_rotation"):
+            return getattr(self, self.action)(request, app)
         changed = services.set_enabled(app, actor=self.caller.user, enabled=self.action == "enable")
         body = represent(app, request)
         body["changed"] = ["enabled"] if changed else []
@@ -307,13 +331,8 @@ class ClientActionView(ApiView):
 
     def reset_secret(self, request, app):
         if app.is_public:
-            return problems.problem(
-                request,
-                409,
-                "public-client",
-                _("A public client has no secret."),
-                _("Public clients authenticate with PKCE alone; there is no secret to reset."),
-                code="public_client",
+            return _public_client(
+                request, _("Public clients authenticate with PKCE alone; there is no secret to reset.")
             )
         limited = limit(request, self.caller, "secret_reset")
         if limited is not None:
@@ -322,6 +341,80 @@ class ClientActionView(ApiView):
         body = represent(app, request)
         body["client_secret"] = self.secret_for_caller(app, secret)
         return _json(body, ETag=etag(app))
+
+    def rotate_secret(self, request, app):
+        """A new secret (in this response only) while the old one works for `grace_seconds` more."""
+        if app.is_public:
+            return _public_client(
+                request, _("Public clients authenticate with PKCE alone; there is no secret to rotate.")
+            )
+        grace = _grace_from_body(request)
+        if isinstance(grace, HttpResponse):
+            return grace
+        limited = limit(request, self.caller, "secret_reset")
+        if limited is not None:
+            return limited
+        try:
+            rotation = services.rotate_secret(app, actor=self.caller.user, grace=grace)
+        except services.RotationInProgress as busy:
+            return problems.problem(
+                request,
+                409,
+                "rotation-in-progress",
+                _("A rotation is in progress."),
+                _("The old secret of the last rotation still works. End it before rotating again."),
+                code=services.RotationInProgress.code,
+                old_secret_expires=busy.expires.isoformat(),
+            )
+        body = represent(app, request)
+        body["client_secret"] = self.secret_for_caller(app, rotation.secret)
+        body["old_secret_expires"] = rotation.old_secret_expires.isoformat()
+        return _json(body, ETag=etag(app))
+
+    def end_rotation(self, request, app):
+        ended = services.end_rotation(app, actor=self.caller.user)
+        body = represent(app, request)
+        body["changed"] = ["secret_rotation"] if ended else []
+        return _json(body, ETag=etag(app))
+
+
+def _no_body(request) -> bool:
+    """An empty body, or an empty form (what a POST without data sends from some clients)."""
+    if not request.body.strip():
+        return True
+    form_types = ("multipart/form-data", "application/x-www-form-urlencoded")
+    return request.content_type in form_types and not request.POST and not request.FILES
+
+
+def _grace_from_body(request):
+    """The grace period an optional JSON body asks for (`grace_seconds`), or the problem to answer."""
+    if _no_body(request):
+        return services.ROTATION_GRACE_DEFAULT
+    try:
+        data, _files = read_body(request, multipart=False)
+    except BadBody as bad:
+        return problems.invalid(request, bad.errors)
+    unknown = sorted(set(data) - {"grace_seconds"})
+    if unknown:
+        return problems.invalid(
+            request,
+            [
+                problems.field_error(
+                    key, "unknown_field", _("There is no field named “%(name)s”.") % {"name": key}
+                )
+                for key in unknown
+            ],
+        )
+    seconds = data.get("grace_seconds")
+    if seconds is None:
+        return services.ROTATION_GRACE_DEFAULT
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return problems.invalid(request, [type_error("grace_seconds", int)])
+    try:
+        return services.check_grace(timedelta(seconds=seconds))
+    except (services.GraceOutOfRange, OverflowError):
+        error = grace_out_of_range_error()
+        return problems.invalid(request, [problems.field_error("grace_seconds", error.code, error.message)])
 
 
 class BulkView(ApiView):
@@ -348,7 +441,12 @@ class BulkView(ApiView):
         elif len(ids) > MAX_BULK:
             errors.append(
                 problems.field_error(
-                    "ids", "too_many_ids", _("Send at most %(max)d ids at once.") % {"max": MAX_BULK}
+                    "ids",
+                    "too_many_ids",
+                    ngettext(
+                        "Send at most %(max)d id at once.", "Send at most %(max)d ids at once.", MAX_BULK
+                    )
+                    % {"max": MAX_BULK},
                 )
             )
         if errors:

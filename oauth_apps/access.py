@@ -5,6 +5,11 @@ and any future API ask here, never `is_staff` on their own:
 
 - The owner may do everything to their own app, and is the only person who
   ever sees its client secret.
+- Only the owner may rotate the secret (or end a rotation's old secret early):
+  a rotation keeps the old secret working so the app's instances can move to
+  the new one, which only works if whoever rotates is shown the new secret —
+  and only the owner is. A staff member "rotating" would leave nobody knowing
+  the new secret; staff reset instead (which says so to the owner).
 - Anyone else acts on an app only as an active staff member holding the
   Django permission for that action (a superuser holds them all):
 
@@ -36,6 +41,7 @@ class Action(StrEnum):
     CHANGE = "change"
     DELETE = "delete"
     RESET_SECRET = "reset_secret"  # noqa: S105 -- an action's name, not a secret
+    ROTATE_SECRET = "rotate_secret"  # noqa: S105 -- an action's name, not a secret
     MARK_RESOURCE_SERVER = "mark_resource_server"
 
 
@@ -47,7 +53,10 @@ PERMISSIONS = {
     Action.DELETE: ("oauth_apps.delete_oauthapplication",),
     Action.RESET_SECRET: ("oauth_apps.reset_secret_oauthapplication",),
     Action.MARK_RESOURCE_SERVER: ("oauth_apps.mark_resource_server",),
+    # The owner's alone, whatever anyone else holds (see the module's docstring).
+    Action.ROTATE_SECRET: (),
 }
+OWNER_ONLY = frozenset({Action.ROTATE_SECRET})
 
 
 def parse_pk(value) -> int | None:
@@ -60,7 +69,7 @@ def parse_pk(value) -> int | None:
 
 def may_act_on_others(user, action: Action) -> bool:
     """May `user` do `action` to applications that are not theirs?"""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or not user.is_authenticated or not user.is_active or action in OWNER_ONLY:
         return False
     if user.is_superuser:
         return True

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from .models import AuditAction, AuditEvent, OAuthApplication
 
 # Field names whose values must never be written to the trail.
-SECRET_FIELDS = frozenset({"client_secret"})
+SECRET_FIELDS = frozenset({"client_secret", "previous_client_secret"})
 
 # What the actor acted through, when not the portal's pages (an API token, say).
 _via: ContextVar[str] = ContextVar("audit_via", default="")

@@ -34,7 +34,7 @@ _CACHE_PREFIX = "credentials-stash:"
 class Stashed:
     app_pk: int
     secret: str
-    # "created", "reset" or "confidential": what the credentials page says about it.
+    # "created", "reset", "rotated" or "confidential": what the credentials page says about it.
     reason: str
 
 

@@ -8,14 +8,19 @@ Cleaning only reads and raises: the pending icon and the credentials are the
 views' business.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
+from .services import ROTATION_GRACE_DEFAULT, GraceOutOfRange, check_grace
 from .validators import clean_each, clean_origin, clean_redirect_uri, clean_web_url
 
 
@@ -362,3 +367,69 @@ class ApplicationEditForm(ApplicationForm):
         """Carry `version` in the redrawn form, so the next save is judged against it."""
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(version)
+
+
+# --- rotating the secret -----------------------------------------------------
+
+CUSTOM_GRACE = "custom"
+# Seconds the old secret keeps working → how the choice reads; 7 days is the default.
+# A context of their own: "7 days" is also the token form's "Expires after 7 days",
+# which some languages word differently (German "nach 7 Tagen", here "7 Tage").
+GRACE_CHOICES = [
+    ("3600", pgettext_lazy("how long the old secret keeps working", "1 hour")),
+    ("86400", pgettext_lazy("how long the old secret keeps working", "1 day")),
+    ("604800", pgettext_lazy("how long the old secret keeps working", "7 days")),
+    ("2592000", pgettext_lazy("how long the old secret keeps working", "30 days")),
+    (CUSTOM_GRACE, _("Until a date and time I choose")),
+]
+
+
+class RotateSecretForm(forms.Form):
+    """How long a rotation's old secret keeps working: a choice, or a moment within the bounds."""
+
+    default_renderer = FormRenderer
+
+    grace = forms.ChoiceField(
+        label=_("The old secret keeps working for"),
+        choices=GRACE_CHOICES,
+        initial=str(int(ROTATION_GRACE_DEFAULT.total_seconds())),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how long the old secret keeps working.")},
+    )
+    until = forms.DateTimeField(
+        label=_("Old secret works until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_(
+            "With “Until a date and time I choose”: in your time zone, from 1 hour to 30 days from now."
+        ),
+        error_messages={"invalid": _("Enter a date and time, e.g. 2030-01-31 14:00.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("grace")
+        if choice is None:
+            return cleaned
+        if choice != CUSTOM_GRACE:
+            cleaned["grace_period"] = timedelta(seconds=int(choice))
+            return cleaned
+        until = cleaned.get("until")
+        if until is None:
+            if "until" not in self.errors:
+                self.add_error(
+                    "until",
+                    ValidationError(_("Enter when the old secret stops working."), code="required"),
+                )
+            return cleaned
+        try:
+            cleaned["grace_period"] = check_grace(until - timezone.now())
+        except GraceOutOfRange:
+            self.add_error("until", grace_out_of_range_error())
+        return cleaned
+
+
+def grace_out_of_range_error() -> ValidationError:
+    """The page's and the API's one message for a grace period outside the bounds."""
+    return ValidationError(_("Choose a time from 1 hour to 30 days from now."), code=GraceOutOfRange.code)

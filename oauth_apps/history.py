@@ -186,12 +186,17 @@ def describe_field(name: str, change, revoked: int | None = None) -> SafeString:
 # --- details of the other actions ------------------------------------------------
 
 
-def _expires(value) -> SafeString:
+def _moment(template: str, value) -> SafeString:
+    """`template` with %(time)s as the recorded ISO time, in the reader's time zone."""
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
-        return fmt(_("Valid until %(time)s"), time=value)
-    return fmt(_("Valid until %(time)s"), time=when(moment))
+        return fmt(template, time=value)
+    return fmt(template, time=when(moment))
+
+
+def _expires(value) -> SafeString:
+    return _moment(_("Valid until %(time)s"), value)
 
 
 def _token_type(value) -> str:
@@ -207,6 +212,13 @@ DETAILS = {
     "expires": _expires,
     "token_type": _token_type,
     "seeded": lambda value: _("Made by the demo data command"),
+    "old_secret_expires": lambda value: _moment(_("Old secret works until %(time)s"), value),
+    "old_secret_last_used": lambda value: (
+        _moment(_("Old secret last used %(time)s"), value) if value else _("Old secret never used")
+    ),
+    "old_secret_ended": lambda value: _("The old secret of a rotation stopped working too"),
+    # The expiry says it; the number of seconds would only repeat it less readably.
+    "grace_seconds": None,
 }
 REVOKED_KEYS = ("authorizations_revoked", "revoked")
 
@@ -260,7 +272,11 @@ def describe(event: AuditEvent, folded_revoked: int | None = None) -> Entry:
         ]
         return Entry(event, _summary(event, None), details)
     revoked = next((changes[key] for key in REVOKED_KEYS if isinstance(changes.get(key), int)), None)
-    details = [describe_detail(key, value) for key, value in changes.items() if key not in REVOKED_KEYS]
+    details = [
+        describe_detail(key, value)
+        for key, value in changes.items()
+        if key not in REVOKED_KEYS and DETAILS.get(key, describe_detail) is not None
+    ]
     return Entry(event, _summary(event, revoked), details)
 
 

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
 from django.db import models
@@ -12,8 +13,12 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Lower
 from django.db.models.lookups import Range
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
+
+from common.last_used import touch_last_used
 
 from . import scopes as scope_catalog
 from .names import DescriptionFormField, NameFormField, name_key, validate_description, validate_name
@@ -225,6 +230,19 @@ class OAuthApplication(AbstractApplication):
         help_text=_("May introspect tokens issued to other applications."),
     )
 
+    # A secret rotation (services.rotate_secret): the secret before the current one,
+    # hashed like it, keeps working until `previous_secret_expires`;
+    # `previous_secret_last_used` is when a token request last authenticated with it
+    # (written at most once a minute, see common/last_used.py). All three are empty
+    # when no rotation is in progress.
+    previous_client_secret = models.CharField(max_length=255, blank=True, default="", editable=False)
+    previous_secret_expires = models.DateTimeField(
+        _("old secret works until"), null=True, blank=True, editable=False
+    )
+    previous_secret_last_used = models.DateTimeField(
+        _("old secret last used"), null=True, blank=True, editable=False
+    )
+
     # The toolkit's column, with our words: set once when the app is made (the list filters by it).
     registration_source = models.CharField(
         _("registered through"),
@@ -268,6 +286,12 @@ class OAuthApplication(AbstractApplication):
             models.CheckConstraint(
                 condition=Q(registration_source__in=RegistrationSource.values),
                 name="%(app_label)s_app_registration_source_valid",
+            ),
+            # An old secret never lingers without the moment it stops working.
+            models.CheckConstraint(
+                condition=Q(previous_client_secret="", previous_secret_expires__isnull=True)
+                | (~Q(previous_client_secret="") & Q(previous_secret_expires__isnull=False)),
+                name="%(app_label)s_app_previous_secret_expires",
             ),
         ]
         # The list sorts by one of these indexes and, because every filter column
@@ -353,6 +377,33 @@ class OAuthApplication(AbstractApplication):
         # be used cannot obtain tokens, whatever it presents.
         return self.usable and super().is_usable(request)
 
+    def check_client_secret(self, provided: str) -> bool:
+        """Does `provided` authenticate this client? The one place a client secret is checked.
+
+        The current secret, or — during a rotation, until `previous_secret_expires` —
+        the previous one, each with the hasher its stored value names (the fast
+        salted SHA-256 of oauth_apps/hashers.py). An expired previous secret is
+        simply not checked, so it fails exactly as a wrong one does. A use of the
+        previous secret is noted as its last use (at most one write a minute).
+        """
+        if _secret_matches(provided, self.client_secret):
+            return True
+        if not self.rotation_in_progress or not _secret_matches(provided, self.previous_client_secret):
+            return False
+        self.previous_secret_last_used = touch_last_used(
+            OAuthApplication, self.pk, "previous_secret_last_used", self.previous_secret_last_used
+        )
+        return True
+
+    @property
+    def rotation_in_progress(self) -> bool:
+        """Is an old secret still accepted beside the current one?"""
+        return (
+            bool(self.previous_client_secret)
+            and self.previous_secret_expires is not None
+            and timezone.now() < self.previous_secret_expires
+        )
+
     @property
     def is_public(self) -> bool:
         return self.client_type == ClientType.PUBLIC
@@ -376,6 +427,20 @@ class OAuthApplication(AbstractApplication):
     @property
     def icon_url(self) -> str:
         return reverse("oauth_apps:icon", args=[self.icon_id])
+
+
+def _secret_matches(provided, stored: str) -> bool:
+    """`provided` against a stored secret: hashed (by the hasher it names) or, in old rows, plain.
+
+    As the toolkit's own check: a public client's empty secret matches an empty one.
+    """
+    if not isinstance(provided, str):
+        return False
+    try:
+        identify_hasher(stored)
+    except ValueError:  # stored before secrets were hashed
+        return constant_time_compare(provided, stored)
+    return check_password(provided, stored)
 
 
 class AllowedOrigin(models.Model):
@@ -406,6 +471,8 @@ class AuditAction(models.TextChoices):
     ENABLE = "enable", _("Enabled")
     DISABLE = "disable", _("Disabled")
     SECRET_RESET = "secret_reset", _("Secret reset")
+    SECRET_ROTATED = "secret_rotated", _("Secret rotated")
+    SECRET_ROTATION_ENDED = "secret_rotation_ended", _("Old secret ended")
     DELETE = "delete", _("Deleted")
     TOKEN_GENERATED = "token_generated", _("Developer token generated")
     TOKEN_REVOKED = "token_revoked", _("Token revoked")

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
@@ -149,7 +150,46 @@ class EditConflict(Exception):
 
 
 class NotConfidential(Exception):
-    """Only a confidential client has a secret to reset."""
+    """Only a confidential client has a secret to reset or rotate."""
+
+
+# How long the old secret may keep working after a rotation (docs/managing-apps.md).
+ROTATION_GRACE_MIN = timedelta(hours=1)
+ROTATION_GRACE_MAX = timedelta(days=30)
+ROTATION_GRACE_DEFAULT = timedelta(days=7)
+# The fields that hold a rotation's old secret; cleared together.
+NO_PREVIOUS_SECRET = {
+    "previous_client_secret": "",
+    "previous_secret_expires": None,
+    "previous_secret_last_used": None,
+}
+
+
+class GraceOutOfRange(ValueError):
+    """The grace period is shorter than ROTATION_GRACE_MIN or longer than ROTATION_GRACE_MAX."""
+
+    code = "rotation_grace_out_of_range"
+
+
+class RotationInProgress(Exception):
+    """The app's previous secret still works: end it (or let it expire) before rotating again.
+
+    Rotating again would make the oldest secret fail at once, which a rotation
+    promises never to do.
+    """
+
+    code = "rotation_in_progress"
+
+    def __init__(self, expires: datetime):
+        super().__init__("a rotation is in progress")
+        self.expires = expires
+
+
+@dataclass(frozen=True)
+class Rotation:
+    secret: str
+    # When the old secret stops working.
+    old_secret_expires: datetime
 
 
 @dataclass(frozen=True)
@@ -191,7 +231,7 @@ def update_application(form, *, actor) -> UpdateResult:
     if "client_type" in changes:
         if app.is_public:
             # A public client has no secret: an old one must not keep working.
-            fields.update(client_secret="", hash_client_secret=False)
+            fields.update(client_secret="", hash_client_secret=False, **NO_PREVIOUS_SECRET)
         else:
             secret = generate_client_secret()
             fields.update(client_secret=_hashed(secret), hash_client_secret=True)
@@ -311,20 +351,104 @@ def set_resource_server(app: OAuthApplication, *, actor, value: bool) -> bool:
 
 
 def reset_secret(app: OAuthApplication, *, actor) -> str:
-    """Give a confidential app a new secret and return it; the old one fails at once."""
+    """Give a confidential app a new secret and return it.
+
+    The old secret fails at once, and so does a rotation's older one.
+    """
     if app.is_public:
         raise NotConfidential(app.pk)
     secret = generate_client_secret()
     with transaction.atomic():
+        was_rotating = _lock(app).rotation_in_progress
         OAuthApplication.objects.filter(pk=app.pk).update(
+            client_secret=_hashed(secret),
+            hash_client_secret=True,
+            **NO_PREVIOUS_SECRET,
+            **changed_by(actor),
+        )
+        app.refresh_from_db()
+        revoked = revoke_authorizations(app)
+        details = {"authorizations_revoked": revoked}
+        if was_rotating:
+            details["old_secret_ended"] = True
+        audit.record(app, actor, AuditAction.SECRET_RESET, details)
+    return secret
+
+
+def _lock(app: OAuthApplication) -> OAuthApplication:
+    """The app's row as stored now, locked until the transaction ends (PostgreSQL; SQLite locks anyway)."""
+    return (
+        OAuthApplication.objects.select_for_update()
+        .only(
+            "id",
+            "client_secret",
+            "previous_client_secret",
+            "previous_secret_expires",
+            "previous_secret_last_used",
+        )
+        .get(pk=app.pk)
+    )
+
+
+def check_grace(grace: timedelta) -> timedelta:
+    """`grace` if it lies within the bounds; GraceOutOfRange otherwise."""
+    if not ROTATION_GRACE_MIN <= grace <= ROTATION_GRACE_MAX:
+        raise GraceOutOfRange(grace)
+    return grace
+
+
+def rotate_secret(app: OAuthApplication, *, actor, grace: timedelta = ROTATION_GRACE_DEFAULT) -> Rotation:
+    """Give a confidential app a new secret while the current one keeps working for `grace`.
+
+    Both secrets authenticate the app until the old one expires (or `end_rotation`
+    ends it); tokens are not revoked. The new secret is returned once. Raises
+    NotConfidential, GraceOutOfRange, or RotationInProgress while an earlier
+    rotation's old secret still works.
+    """
+    if app.is_public:
+        raise NotConfidential(app.pk)
+    check_grace(grace)
+    secret = generate_client_secret()
+    with transaction.atomic():
+        stored = _lock(app)
+        if stored.rotation_in_progress:
+            raise RotationInProgress(stored.previous_secret_expires)
+        now = timezone.now()
+        expires = now + grace
+        OAuthApplication.objects.filter(pk=app.pk).update(
+            previous_client_secret=stored.client_secret,
+            previous_secret_expires=expires,
+            previous_secret_last_used=None,
             client_secret=_hashed(secret),
             hash_client_secret=True,
             **changed_by(actor),
         )
         app.refresh_from_db()
-        revoked = revoke_authorizations(app)
-        audit.record(app, actor, AuditAction.SECRET_RESET, {"authorizations_revoked": revoked})
-    return secret
+        audit.record(
+            app,
+            actor,
+            AuditAction.SECRET_ROTATED,
+            {"old_secret_expires": expires.isoformat(), "grace_seconds": int(grace.total_seconds())},
+        )
+    return Rotation(secret=secret, old_secret_expires=expires)
+
+
+def end_rotation(app: OAuthApplication, *, actor) -> bool:
+    """Make a rotation's old secret stop working now; False when no old secret was working."""
+    with transaction.atomic():
+        stored = _lock(app)
+        if not stored.rotation_in_progress:
+            return False
+        last_used = stored.previous_secret_last_used
+        OAuthApplication.objects.filter(pk=app.pk).update(**NO_PREVIOUS_SECRET, **changed_by(actor))
+        app.refresh_from_db()
+        audit.record(
+            app,
+            actor,
+            AuditAction.SECRET_ROTATION_ENDED,
+            {"old_secret_last_used": last_used.isoformat() if last_used else None},
+        )
+    return True
 
 
 def delete_application(app: OAuthApplication, *, actor) -> None:

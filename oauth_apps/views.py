@@ -27,18 +27,21 @@ from . import credentials
 from . import scopes as scope_catalog
 from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
 from .consent import consent_context
-from .forms import ApplicationEditForm, ApplicationForm
+from .forms import ApplicationEditForm, ApplicationForm, RotateSecretForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
 from .models import AuditAction, AuditEvent, ClientType, Icon
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
     EditConflict,
+    RotationInProgress,
     bulk_delete,
     bulk_set_enabled,
     delete_application,
+    end_rotation,
     register_application,
     reset_secret,
+    rotate_secret,
     set_enabled,
     update_application,
 )
@@ -118,7 +121,7 @@ _ROW_PK = 987654321987
 
 
 # What a row may offer in its menu, by the action that allows it (data-if in the list template).
-MENU_ACTIONS = (Action.CHANGE, Action.RESET_SECRET, Action.DELETE)
+MENU_ACTIONS = (Action.CHANGE, Action.RESET_SECRET, Action.ROTATE_SECRET, Action.DELETE)
 
 
 def list_rows(applications, user, others_can: dict) -> list:
@@ -541,6 +544,105 @@ class ApplicationResetSecretView(ConfirmView):
             % {"name": self.object.name},
         )
         return redirect(self.object)
+
+
+class ApplicationRotateSecretView(ConfirmView):
+    """A new secret while the current one keeps working for a chosen time (services.rotate_secret).
+
+    The owner's alone (oauth_apps/access.py). A public client, or an app whose
+    previous rotation still accepts its old secret, gets the page with the
+    reason instead of the form (409).
+    """
+
+    template_name = "oauth_apps/rotate_secret.html"
+    access_action = Action.ROTATE_SECRET
+
+    def confirmation(self):
+        return {
+            "title": _("Rotate the secret of %(name)s?") % {"name": self.object.name},
+            "message": _(
+                "A new secret is made and shown once. The current secret keeps working until the time you "
+                "choose, so you can move every instance of the app to the new one without downtime. "
+                "Tokens are not revoked."
+            ),
+            "button": _("Rotate secret"),
+            "button_class": "primary",
+        }
+
+    def refusal(self) -> tuple[str, str] | None:
+        """(code, message) when this app cannot be rotated now; the codes are the API's too."""
+        if self.object.is_public:
+            return "public_client", _(
+                "A public client has no secret to rotate: it proves itself with PKCE alone."
+            )
+        if self.object.rotation_in_progress:
+            return RotationInProgress.code, _(
+                "The old secret of the last rotation still works. End it on the app's page before "
+                "rotating again, so no instance is cut off by surprise."
+            )
+        return None
+
+    def render_form(self, form, status=200):
+        refusal = self.refusal()
+        back = safe_next(self.request, self.object.get_absolute_url())
+        context = self.get_context_data(
+            next=back,
+            cancel_url=back,
+            action_url=self.request.path,
+            form=None if refusal else form,
+            refusal_code=refusal[0] if refusal else "",
+            refusal=refusal[1] if refusal else "",
+            **self.confirmation(),
+        )
+        return self.render_to_response(context, status=409 if refusal else status)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(RotateSecretForm())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = RotateSecretForm(request.POST)
+        if self.refusal() or not form.is_valid():
+            return self.render_form(form, status=400)
+        limited = ratelimit.check(request, "secret_reset")
+        if limited is not None:
+            return limited
+        try:
+            rotation = rotate_secret(self.object, actor=request.user, grace=form.cleaned_data["grace_period"])
+        except RotationInProgress:
+            self.object.refresh_from_db()
+            return self.render_form(form)
+        credentials.stash(request, self.object, rotation.secret, "rotated")
+        return redirect("oauth_apps:credentials", pk=self.object.pk)
+
+
+class ApplicationEndRotationView(ConfirmView):
+    """The owner ends a rotation's old secret before its time (services.end_rotation)."""
+
+    access_action = Action.ROTATE_SECRET
+
+    def confirmation(self):
+        return {
+            "title": _("End the old secret of %(name)s now?") % {"name": self.object.name},
+            "message": _(
+                "Only the new secret works from now on. An instance of the app still using the old one "
+                "can no longer get tokens."
+            ),
+            "warning": "",
+            "button": _("End the old secret"),
+            "button_class": "danger",
+        }
+
+    def perform(self):
+        if end_rotation(self.object, actor=self.request.user):
+            messages.success(
+                self.request,
+                _("The old secret of %(name)s no longer works.") % {"name": self.object.name},
+            )
+        else:
+            messages.info(self.request, _("No old secret was working, so nothing changed."))
+        return redirect(safe_next(self.request, self.object.get_absolute_url()))
 
 
 class ApplicationDeleteView(ConfirmView):

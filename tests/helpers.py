@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
-from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import Request
 
 
@@ -31,7 +31,7 @@ def token_count(app_pk) -> int:
 
 
 def client_authenticates(client_id: str, secret: str) -> bool:
-    """Whether the toolkit's token endpoint would accept these credentials (HTTP Basic)."""
+    """Whether the token endpoint's validator would accept these credentials (HTTP Basic)."""
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     request = Request(
         "https://portal.example/o/token/",
@@ -40,7 +40,7 @@ def client_authenticates(client_id: str, secret: str) -> bool:
         headers={"HTTP_AUTHORIZATION": f"Basic {basic}"},
     )
     request.grant_type = "authorization_code"
-    return bool(OAuth2Validator().authenticate_client(request))
+    return bool(oauth2_settings.OAUTH2_VALIDATOR_CLASS().authenticate_client(request))
 
 
 def valid_form(data: dict, *, instance=None):

@@ -494,3 +494,80 @@ def test_no_csrf_token_is_needed_and_no_session_is_made(body, user, api_token):
     api = OpenApiClient(strict, api_token(user))
     assert api("createClient", json=body).status_code == 201
     assert "sessionid" not in strict.cookies
+
+
+def test_rotate_secret_answers_the_new_secret_once_and_keeps_the_old_until_expiry(api, body, user):
+    data = created(api, body)
+    give_tokens(OAuthApplication.objects.get(pk=data["id"]), user)
+    response = api("rotateClientSecret", id=data["id"], json={"grace_seconds": 7200})
+    assert response.status_code == 200
+    rotated = response.json()
+    assert client_authenticates(data["client_id"], rotated["client_secret"])
+    assert client_authenticates(data["client_id"], data["client_secret"])
+    assert token_count(data["id"]) == 3  # nothing revoked
+    expires = timezone.datetime.fromisoformat(rotated["old_secret_expires"])
+    assert abs(expires - (timezone.now() + timedelta(hours=2))) < timedelta(seconds=5)
+    assert rotated["secret_rotation"]["old_secret_expires"] == rotated["old_secret_expires"]
+    read = api("getClient", id=data["id"]).json()
+    assert "client_secret" not in read
+    assert read["secret_rotation"]["old_secret_last_used"] is not None  # used just above
+    event = api("listClientAudit", id=data["id"]).json()["items"][0]
+    assert (event["action"], event["changes"]["grace_seconds"]) == ("secret_rotated", 7200)
+
+
+def test_rotate_without_a_body_keeps_the_old_secret_seven_days(api, body):
+    data = created(api, body)
+    rotated = api("rotateClientSecret", id=data["id"]).json()
+    expires = timezone.datetime.fromisoformat(rotated["old_secret_expires"])
+    assert abs(expires - (timezone.now() + timedelta(days=7))) < timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"grace_seconds": 3599}, "rotation_grace_out_of_range"),
+        ({"grace_seconds": 30 * 86400 + 1}, "rotation_grace_out_of_range"),
+        ({"grace_seconds": 10**30}, "rotation_grace_out_of_range"),
+        ({"grace_seconds": "3600"}, "invalid_type"),
+        ({"grace_seconds": True}, "invalid_type"),
+        ({"grace": 3600}, "unknown_field"),
+    ],
+)
+def test_rotate_refuses_a_bad_grace_period_with_the_pages_code(api, body, payload, code):
+    data = created(api, body)
+    response = api("rotateClientSecret", id=data["id"], json=payload, check_request=False)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(next(iter(payload)), code)]
+    assert OAuthApplication.objects.get(pk=data["id"]).version == 1
+
+
+def test_rotate_twice_is_409_until_the_old_secret_is_ended(api, body):
+    data = created(api, body)
+    first = api("rotateClientSecret", id=data["id"]).json()
+    again = api("rotateClientSecret", id=data["id"])
+    assert (again.status_code, again.json()["code"]) == (409, "rotation_in_progress")
+    assert again.json()["old_secret_expires"] == first["old_secret_expires"]
+    ended = api("endClientSecretRotation", id=data["id"]).json()
+    assert (ended["changed"], ended["secret_rotation"]) == (["secret_rotation"], None)
+    assert not client_authenticates(data["client_id"], data["client_secret"])
+    assert client_authenticates(data["client_id"], first["client_secret"])
+    assert api("endClientSecretRotation", id=data["id"]).json()["changed"] == []
+    assert api("rotateClientSecret", id=data["id"]).status_code == 200
+
+
+def test_rotate_of_a_public_client_is_a_409(api, body):
+    data = created(api, body, public_client=True)
+    response = api("rotateClientSecret", id=data["id"])
+    assert (response.status_code, response.json()["code"]) == (409, "public_client")
+
+
+def test_only_the_owner_may_rotate_even_a_superuser_gets_404(
+    client, django_user_model, api_token, make_app, user
+):
+    app, secret = make_app(user)
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "root-pass-1")
+    other = OpenApiClient(client, api_token(root, name="root"))
+    for operation in ("rotateClientSecret", "endClientSecretRotation"):
+        assert other(operation, id=app.pk).status_code == 404
+    assert other("resetClientSecret", id=app.pk).status_code == 200  # staff may still reset

@@ -2,16 +2,18 @@
 
 The table is read from the document, its field labels are matched to the form's
 own labels, and each code is provoked through the API and through the page: both
-must report the same field and code.
+must report the same field and code. The same for the table of rotating a secret.
 """
 
 import base64
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from oauth_apps.forms import ApplicationForm
 from oauth_apps.icons import MAX_ICON_BYTES
@@ -21,12 +23,22 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "error-codes.md"
 ROW = re.compile(r"^\| ([^|]+?) \| ([^|]+?) \|")
 
 
+ROTATION_HEADING = "## Rotating a secret"
+
+
+def table_lines(section: str) -> list[str]:
+    """The lines of the registration form's part of the document, or of the rotation section."""
+    text = DOC.read_text()
+    registration, _heading, rotation = text.partition(ROTATION_HEADING)
+    return (rotation if section == "rotation" else registration).splitlines()
+
+
 def documented_codes() -> list[tuple[str, str]]:
-    """(form field name, code) for every code the table lists."""
+    """(form field name, code) for every code the registration table lists."""
     form = ApplicationForm()
     by_label = {str(field.label): name for name, field in form.fields.items()}
     rows = []
-    for line in DOC.read_text().splitlines():
+    for line in table_lines("registration"):
         match = ROW.match(line)
         if not match or match.group(1) in ("field", "---"):
             continue
@@ -104,3 +116,56 @@ def test_the_api_reports_the_pages_code(api, user_client, registration, field, c
     assert page.status_code == 400
     assert page.context["form"].has_error(field, code)
     assert OAuthApplication.objects.count() == 1  # only the app holding the taken name
+
+
+# --- rotating a secret -----------------------------------------------------------------
+
+
+def documented_rotation_codes() -> list[str]:
+    codes = []
+    for line in table_lines("rotation"):
+        match = ROW.match(line)
+        if match and match.group(1) not in ("field (page / API)", "---"):
+            codes.extend(re.findall(r"`([a-z_]+)`", match.group(2)))
+    return codes
+
+
+def rotation_setup(code, make_app, user):
+    """An app (and what the page and the API send) that provokes `code`."""
+    from oauth_apps import services
+
+    if code == "public_client":
+        app, _ = make_app(user, public_client=True)
+        return app, {"grace": "3600"}, {}
+    app, _ = make_app(user)
+    if code == "rotation_in_progress":
+        services.rotate_secret(app, actor=user)
+        return app, {"grace": "3600"}, {}
+    # rotation_grace_out_of_range: 30 minutes from now on the page, 31 days through the API.
+    soon = (timezone.localtime() + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    return app, {"grace": "custom", "until": soon}, {"grace_seconds": 31 * 86400}
+
+
+def test_the_rotation_table_lists_the_codes_tested_here():
+    assert sorted(documented_rotation_codes()) == sorted(
+        ["rotation_grace_out_of_range", "rotation_in_progress", "public_client"]
+    )
+
+
+@pytest.mark.parametrize("code", documented_rotation_codes())
+def test_rotating_reports_the_same_code_on_the_page_and_in_the_api(api, user_client, make_app, user, code):
+    app, page_data, api_body = rotation_setup(code, make_app, user)
+    version = OAuthApplication.objects.get(pk=app.pk).version
+
+    page = user_client.post(reverse("oauth_apps:rotate_secret", args=[app.pk]), page_data)
+    response = api("rotateClientSecret", id=app.pk, json=api_body or None, check_request=False)
+    if code == "rotation_grace_out_of_range":
+        assert page.status_code == 400
+        assert page.context["form"].has_error("until", code)
+        assert response.status_code == 400
+        assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("grace_seconds", code)]
+    else:
+        assert page.status_code == 409
+        assert f'data-code="{code}"' in page.content.decode()
+        assert (response.status_code, response.json()["code"]) == (409, code)
+    assert OAuthApplication.objects.get(pk=app.pk).version == version

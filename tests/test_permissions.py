@@ -6,7 +6,9 @@ viewer (staff with view + view_all_applications) · editor (staff with
 change) · resetter (staff with reset_secret) · deleter (staff with delete) ·
 superuser. Each cell states the exact status; an app the visitor may not act
 on is a 404, never a 403, and nothing a visitor without the power sends
-changes the app. The rules are in oauth_apps/access.py.
+changes the app. The rules are in oauth_apps/access.py. Rotating a secret and
+ending a rotation are the owner's alone, whatever a staff member holds (the
+superuser included); for the end-rotation rows the app is mid-rotation.
 """
 
 import pytest
@@ -14,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from oauth_apps import services
 from oauth_apps.models import OAuthApplication
 
 from .conftest import grant
@@ -22,7 +25,7 @@ ROLES = ("anonymous", "owner", "other", "staff", "viewer", "editor", "resetter",
 LOGIN = 302  # sent to the sign-in page
 # What each role may do to the owner's app beyond looking at it.
 POWERS = {
-    "owner": {"change", "reset", "delete"},
+    "owner": {"change", "reset", "delete", "rotate", "end"},
     "editor": {"change"},
     "resetter": {"reset"},
     "deleter": {"delete"},
@@ -43,6 +46,7 @@ def allowed(granted, denied=404, **extra):
 
 VIEWERS = {"viewer": True, "editor": True, "superuser": True}
 EDITORS = {"editor": True, "superuser": True}
+OWNER_ONLY = {}
 RESETTERS = {"resetter": True, "superuser": True}
 DELETERS = {"deleter": True, "superuser": True}
 
@@ -75,6 +79,10 @@ MATRIX = [
     ("oauth_apps:disable", True, "post", {}, app_cells(302, EDITORS), "change"),
     ("oauth_apps:reset_secret", True, "get", None, app_cells(200, RESETTERS), None),
     ("oauth_apps:reset_secret", True, "post", {}, app_cells(302, RESETTERS), "reset"),
+    ("oauth_apps:rotate_secret", True, "get", None, app_cells(200, OWNER_ONLY), None),
+    ("oauth_apps:rotate_secret", True, "post", {"grace": "3600"}, app_cells(302, OWNER_ONLY), "rotate"),
+    ("oauth_apps:end_rotation", True, "get", None, app_cells(200, OWNER_ONLY), None),
+    ("oauth_apps:end_rotation", True, "post", {}, app_cells(302, OWNER_ONLY), "end"),
     ("oauth_apps:delete", True, "get", None, app_cells(200, DELETERS), None),
     ("oauth_apps:delete", True, "post", {}, app_cells(302, DELETERS), "delete"),
     # Bulk actions answer "select at least one" (a redirect) when no app the visitor may act on is selected.
@@ -111,6 +119,8 @@ MATRIX = [
     ("clients_api:client", True, "get", None, cells(401, 401, 401, 401), None),
     ("clients_api:disable", True, "post", {}, cells(401, 401, 401, 401), None),
     ("clients_api:reset_secret", True, "post", {}, cells(401, 401, 401, 401), None),
+    ("clients_api:rotate_secret", True, "post", {}, cells(401, 401, 401, 401), None),
+    ("clients_api:end_rotation", True, "post", {}, cells(401, 401, 401, 401), None),
     ("clients_api:bulk", False, "post", "ids", cells(401, 401, 401, 401), None),
     ("clients_api:openapi", False, "get", None, cells(200, 200, 200, 200), None),
     ("clients_api:reference", False, "get", None, cells(200, 200, 200, 200), None),
@@ -133,6 +143,15 @@ STAFF_PERMISSIONS = {
 }
 
 
+def app_for(name, make_app, owner):
+    """The owner's app; mid-rotation for the rows that end one, so ending it would show."""
+    app, _ = make_app(owner)
+    if name.endswith("end_rotation"):
+        services.rotate_secret(app, actor=owner)
+        app.refresh_from_db()
+    return app
+
+
 def visitor(role, owner, other):
     """The user for `role`, made only when the cell needs it."""
     if role in ("anonymous", "owner", "other"):
@@ -146,7 +165,7 @@ def visitor(role, owner, other):
 
 @pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected", "power"), CELLS)
 def test_permission_matrix(user, other_user, make_app, name, pk, method, body, role, expected, power):
-    app, _ = make_app(user)
+    app = app_for(name, make_app, user)
     client = Client(raise_request_exception=False)
     person = visitor(role, user, other_user)
     if person is not None:
@@ -188,6 +207,15 @@ API_MATRIX = [
     ("clients_api:enable", True, "post", None, api_cells(200, EDITORS), "change"),
     ("clients_api:disable", True, "post", None, api_cells(200, EDITORS), "change"),
     ("clients_api:reset_secret", True, "post", None, api_cells(200, RESETTERS), "reset"),
+    (
+        "clients_api:rotate_secret",
+        True,
+        "post",
+        {"grace_seconds": 3600},
+        api_cells(200, OWNER_ONLY),
+        "rotate",
+    ),
+    ("clients_api:end_rotation", True, "post", None, api_cells(200, OWNER_ONLY), "end"),
     ("clients_api:audit", True, "get", None, api_cells(200, VIEWERS), None),
     # Bulk acts on the ids the caller may act on and reports the rest as not found.
     ("clients_api:bulk", False, "post", "ids", api_cells(200, EVERYONE), "change"),
@@ -206,7 +234,7 @@ def test_api_permission_matrix(
 ):
     import json
 
-    app, _ = make_app(user)
+    app = app_for(name, make_app, user)
     client = Client(raise_request_exception=False)
     person = visitor(role, user, other_user)
     headers = {"If-Match": f'"{app.version}"'}

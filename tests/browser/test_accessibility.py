@@ -188,6 +188,30 @@ def open_dialog_and_check(tour, name, opener):
     dialog.wait_for(state="detached")
 
 
+def rotation_tour(tour, url):
+    """Rotating a secret: the confirmation page, its field error, the new secret, the Info page meanwhile."""
+    page = tour.page
+    tour.visit("confirm rotate-secret, as a page", f"{url}rotate-secret/")
+    page.get_by_label("Until a date and time I choose").check()
+    page.get_by_role("button", name="Rotate secret").click()
+    page.locator("#id_until_error").wait_for()
+    tour.check("confirm rotate-secret, custom time missing")
+    page.get_by_label("1 day").check()
+    page.get_by_role("button", name="Rotate secret").click()
+    page.wait_for_url("**/credentials/")
+    tour.check("credentials, after a rotation")
+    tour.visit("info, during a rotation", url)
+    open_dialog_and_check(
+        tour,
+        "confirm end of the old secret, as a dialog",
+        page.get_by_role("link", name="End the old secret now"),
+    )
+    tour.visit("confirm rotate-secret, refused during a rotation", f"{url}rotate-secret/")
+    tour.visit("confirm end of the old secret, as a page", f"{url}end-rotation/")
+    page.get_by_role("button", name="End the old secret").click()
+    page.wait_for_url(f"**{url}")
+
+
 def signed_in_tour(tour, make_app):
     page = tour.page
     dana = get_user_model().objects.get(username="dana")
@@ -245,8 +269,9 @@ def signed_in_tour(tour, make_app):
 
     tour.visit("info, for dialogs", url, check=False)
     actions = page.get_by_role("group", name="Manage this application")
-    for name in ("Disable", "Reset secret", "Delete"):
+    for name in ("Disable", "Reset secret", "Rotate secret", "Delete"):
         open_dialog_and_check(tour, f"confirm {name}, as a dialog", actions.get_by_role("link", name=name))
+    rotation_tour(tour, url)
     tour.visit("list, for bulk dialogs", f"{LIST}?q=harbor", check=False)
     page.locator("[data-select-row]").nth(0).check()
     page.locator("[data-select-row]").nth(1).check()

@@ -311,3 +311,60 @@ def test_without_javascript_the_row_menu_link_opens_the_info_page(browser, live_
     assert page.get_by_role("link", name="Edit").is_visible()
     assert page.get_by_role("link", name="Delete").is_visible()
     context.close()
+
+
+@BOTH_WAYS
+def test_rotate_the_secret_then_end_the_old_one(browse, dana_app, js):
+    page, (app, old_secret) = browse(js), dana_app
+    page.goto(page.base + app.get_absolute_url())
+    page.get_by_role("group", name="Manage this application").get_by_role(
+        "link", name="Rotate secret"
+    ).click()
+    panel = confirmation(page, js)
+    assert panel.get_by_role("radio", name="7 days").is_checked()
+    panel.get_by_role("radio", name="1 day").check()
+    panel.get_by_role("button", name="Rotate secret").click()
+
+    page.wait_for_url("**/credentials/")
+    new_secret = page.get_by_test_id("client-secret").input_value()
+    assert (
+        page.get_by_test_id("rotation-note")
+        .get_by_text("The previous secret keeps working until")
+        .is_visible()
+    )
+    assert client_authenticates(app.client_id, new_secret)
+    assert client_authenticates(app.client_id, old_secret)
+
+    page.goto(page.base + app.get_absolute_url())
+    rotation = page.get_by_test_id("rotation")
+    assert rotation.get_by_text("Old secret works until").is_visible()
+    assert rotation.get_by_text("Old secret last used").is_visible()
+    assert rotation.get_by_text("never").count() == 0  # used just above
+    assert page.get_by_role("link", name="Rotate secret").count() == 0
+    rotation.get_by_role("link", name="End the old secret now").click()
+    confirmation(page, js).get_by_role("button", name="End the old secret").click()
+
+    page.get_by_text("The old secret of Dana Calendar no longer works.").wait_for()
+    assert page.get_by_test_id("rotation").count() == 0
+    assert not client_authenticates(app.client_id, old_secret)
+    assert client_authenticates(app.client_id, new_secret)
+    assert page.console_problems == []
+
+
+@BOTH_WAYS
+def test_a_custom_time_out_of_bounds_is_explained_next_to_the_field(browse, dana_app, js):
+    page, (app, old_secret) = browse(js, "phone"), dana_app
+    row_menu(page, js, "Dana Calendar").get_by_role("link", name="Rotate secret").click()
+    panel = confirmation(page, js)
+    panel.get_by_role("radio", name="Until a date and time I choose").check()
+    panel.get_by_label("Old secret works until").fill("2020-01-01T10:00")
+    panel.get_by_role("button", name="Rotate secret").click()
+
+    error = page.locator("#id_until_error")
+    error.wait_for()
+    assert "from 1 hour to 30 days from now" in error.inner_text()
+    app.refresh_from_db()
+    assert not app.rotation_in_progress
+    assert client_authenticates(app.client_id, old_secret)
+    # The refusal is a 400 page, which the browser logs; nothing else may be.
+    assert [p for p in page.console_problems if "status of 400" not in p] == []
