@@ -18,6 +18,8 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
+from authserver.cors import forget_decisions as forget_origin_decisions
+
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication
@@ -250,6 +252,7 @@ def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:
         )
         if not changed:
             return False
+        forget_origin_decisions()
         app.refresh_from_db()
         details = {}
         if not enabled:
@@ -275,6 +278,7 @@ def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) 
         )
         if not changing:
             return 0
+        forget_origin_decisions()
         OAuthApplication.objects.filter(pk__in=changing).update(
             enabled=enabled, modified_by=actor, updated=timezone.now(), version=F("version") + 1
         )
@@ -331,6 +335,7 @@ def delete_application(app: OAuthApplication, *, actor) -> None:
         revoked = revoke_authorizations(app)
         audit.record(app, actor, AuditAction.DELETE, {"authorizations_revoked": revoked})
         app.delete()
+        forget_origin_decisions()
 
 
 def bulk_delete(apps: Iterable[OAuthApplication], *, actor) -> int:
@@ -353,4 +358,5 @@ def bulk_delete(apps: Iterable[OAuthApplication], *, actor) -> int:
         details = {pk: {"authorizations_revoked": revoked.get(pk, 0)} for pk in present}
         audit.record_many(apps, actor, AuditAction.DELETE, details)
         OAuthApplication.objects.filter(pk__in=present).delete()
+        forget_origin_decisions()
     return len(apps)
