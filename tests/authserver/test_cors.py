@@ -111,7 +111,7 @@ def clock(monkeypatch):
 def test_a_change_outside_the_services_takes_effect_within_the_documented_bound(
     client, confidential_app, clock, settings
 ):
-    """Another server process (or raw SQL) disabled the app: this process learns it within CORS_ORIGIN_CACHE_SECONDS."""
+    """Another process (or raw SQL) disabled the app: this one learns it within CORS_ORIGIN_CACHE_SECONDS."""
     app, _secret = confidential_app
     assert settings.CORS_ORIGIN_CACHE_SECONDS == 5
     assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
@@ -142,7 +142,9 @@ def test_with_no_remembering_every_preflight_asks_the_index(
     settings.CORS_ORIGIN_CACHE_SECONDS = 0
     for _ in range(2):
         with django_assert_num_queries(1):
-            assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+            assert (
+                preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+            )
 
 
 def test_the_remembered_answers_are_bounded(client, confidential_app, monkeypatch):
