@@ -127,6 +127,30 @@ def measure(send, *, runs, warmup=3):
     return statistics.median(times), p95
 
 
+def measure_interleaved(sends: dict, *, runs, warmup=3) -> dict:
+    """Median and p95 (ms) of each of `sends` (label → `send()`), timed in interleaved rounds.
+
+    Each round calls every `send` once, in order, so the floor and the views see
+    the same moments of a busy machine; a burst of load then inflates every row of
+    that round instead of one row. Returns label → (median, p95).
+    """
+    for _ in range(warmup):
+        for send in sends.values():
+            send()
+    times = {label: [] for label in sends}
+    for _ in range(runs):
+        for label, send in sends.items():
+            times[label].append(send())
+    results = {}
+    for label, values in times.items():
+        values.sort()
+        results[label] = (
+            statistics.median(values),
+            values[min(len(values) - 1, math.ceil(0.95 * len(values)) - 1)],
+        )
+    return results
+
+
 def load_average() -> str:
     try:
         one, five, _fifteen = os.getloadavg()

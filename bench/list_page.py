@@ -5,7 +5,13 @@ points at PostgreSQL — a temporary database created beside it and dropped at
 the end), serves it with gunicorn on loopback (one sync worker), and times each
 list view over HTTP, signed in as staff holding view_all_applications (who see every app). The floor is a
 minimal view served by the same server in the same run; every row shows its
-median as a multiple of that floor.
+median as a multiple of that floor. The views are timed in interleaved rounds
+(floor, then each view once, repeated), so a burst of load on a shared machine
+lands on the floor as much as on the views.
+
+The list counts and pages through at most `oauth_apps.listing.COUNT_LIMIT`
+(10,000) matches, so "deep page" is the last page it offers: the deepest OFFSET
+any list page reads.
 
     .venv/bin/python bench/list_page.py            # or: make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_page.py
@@ -21,7 +27,16 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench._http import FLOOR, Server, configure, load_average, measure, request, seed, session_cookie  # noqa: E402
+from bench._http import (  # noqa: E402
+    FLOOR,
+    Server,
+    configure,
+    load_average,
+    measure_interleaved,
+    request,
+    seed,
+    session_cookie,
+)
 from bench._throwaway import throwaway_database  # noqa: E402
 
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
@@ -39,12 +54,16 @@ def main():
 
 
 def views(size, one) -> list[tuple[str, str]]:
-    pages = math.ceil(size / 20)
-    middle = pages // 2 or 1
+    from oauth_apps import listing
+
+    # The deepest page the list offers (an older tree without the limit offers every page).
+    offered = min(size, getattr(listing, "COUNT_LIMIT", size))
+    deep = math.ceil(offered / 20)
+    deep_100 = math.ceil(offered / 100)
     return [
         ("minimal view (floor)", FLOOR),
         ("first page", LIST_URL),
-        (f"middle page ({middle:,} of {pages:,})", f"{LIST_URL}?page={middle}"),
+        (f"deep page ({deep:,}, the last offered)", f"{LIST_URL}?page={deep}"),
         ("search: one app by name", f"{LIST_URL}?{urlencode({'q': one.name.lower()})}"),
         ("search: common word", f"{LIST_URL}?q=calendar"),
         ("search: client ID", f"{LIST_URL}?q={one.client_id}"),
@@ -52,7 +71,7 @@ def views(size, one) -> list[tuple[str, str]]:
         ("filter: enabled + files:read", f"{LIST_URL}?state=enabled&scope=files:read"),
         ("sort by name, page 2", f"{LIST_URL}?sort=name&page=2"),
         ("100 rows per page", f"{LIST_URL}?per_page=100"),
-        ("100 rows per page, middle", f"{LIST_URL}?per_page=100&page={math.ceil(size / 200)}"),
+        (f"100 rows per page, page {deep_100:,}", f"{LIST_URL}?per_page=100&page={deep_100}"),
     ]
 
 
@@ -75,7 +94,7 @@ def run(where):
     )
     cookie = session_cookie(staff)
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
-    print(f"{RUNS} timed requests per row after 3 warm-ups.")
+    print(f"{RUNS} interleaved rounds (the floor and every view once each) after 3 warm-up rounds.")
     print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
     header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8}"
     print(header)
@@ -94,10 +113,12 @@ def run(where):
                     raise SystemExit(f"{url} answered {status}")
                 return elapsed
 
-            floor = None
-            for label, url in views(size, one):
-                median, p95 = measure(lambda url=url: send(url), runs=RUNS)
-                floor = floor or median
+            urls = dict(views(size, one))
+            results = measure_interleaved(
+                {label: lambda url=url: send(url) for label, url in urls.items()}, runs=RUNS
+            )
+            floor = results["minimal view (floor)"][0]
+            for label, (median, p95) in results.items():
                 print(f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x")
         print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {load_average()})")
     print()

@@ -7,12 +7,13 @@ the relative text. `{{ value|when:"date" }}` shows only the date for older value
 """
 
 from datetime import timedelta
+from functools import lru_cache
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
-from django.utils.dateformat import format as date_pattern
-from django.utils.formats import date_format
+from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
+from django.utils.formats import get_format
 from django.utils.html import format_html
 
 register = template.Library()
@@ -21,17 +22,35 @@ register = template.Library()
 RECENT = timedelta(hours=24)
 
 
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> tuple[tuple[bool, str], ...]:
+    """A date format split once into (is a format character, text) pieces, as Django's formatter splits it."""
+    pieces = []
+    for index, piece in enumerate(re_formatchars.split(pattern)):
+        if index % 2:
+            pieces.append((True, piece))
+        elif piece:
+            pieces.append((False, re_escaped.sub(r"\1", piece)))
+    return tuple(pieces)
+
+
+def _format(formatter: DateFormat, pattern: str) -> str:
+    """`django.utils.dateformat.format` with the pattern's split remembered (the list formats 40 dates a page)."""
+    return "".join(str(getattr(formatter, text)()) if code else text for code, text in _compiled(pattern))
+
+
 @register.filter
 def when(value, style="datetime"):
     if not value:
         return "—"
     local = timezone.localtime(value)
+    formatter = DateFormat(local)
     # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
-    exact = f"{date_format(local, 'DATETIME_FORMAT')} {date_pattern(local, 'T')}"
+    exact = f"{_format(formatter, get_format('DATETIME_FORMAT'))} {_format(formatter, 'T')}"
     if abs(timezone.now() - value) < RECENT:
         text = naturaltime(value)
     elif style == "date":
-        text = date_format(local, "DATE_FORMAT")
+        text = _format(formatter, get_format("DATE_FORMAT"))
     else:
         text = exact
     return format_html(
