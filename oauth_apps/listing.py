@@ -86,9 +86,20 @@ class ListQuery:
 
     @classmethod
     def from_params(cls, params) -> "ListQuery":
-        form = ListQueryForm(params)
-        form.is_valid()  # invalid fields are simply missing from cleaned_data
-        values = {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
+        """The query in `params`; a value the form's field refuses is simply left at its default.
+
+        Each value goes through `ListQueryForm`'s own field, as a bound form would
+        clean it, without building a form (which deep-copies every field and its
+        choices on each page view).
+        """
+        values = {}
+        for name, field in ListQueryForm.base_fields.items():
+            try:
+                value = field.clean(field.widget.value_from_datadict(params, {}, name))
+            except forms.ValidationError:
+                continue
+            if value not in ("", None):
+                values[name] = value
         return cls(**values)
 
     @property

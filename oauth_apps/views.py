@@ -24,7 +24,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django.views.generic.base import TemplateResponseMixin
 from django.views.generic.detail import SingleObjectMixin
 
-from accounts.templatetags.portal_time import when
+from accounts.templatetags.portal_time import Dates
 from common import ratelimit
 
 from . import credentials
@@ -102,7 +102,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         context.update(
             row_pk=_ROW_PK,
             query=self.query,
-            query_form=ListQueryForm(initial=vars(self.query) | {"sort": self.query.sort}),
+            sort_choices=ListQueryForm.base_fields["sort"].choices,
             sort_columns=sort_columns(self.query.sort),
             page_sizes=PAGE_SIZES,
             scope_choices=scope_catalog.SCOPES,
@@ -149,7 +149,9 @@ def list_rows(applications, request, others_can: dict) -> list:
     }
     here = escape(request.get_full_path())
     csrf = escape(get_token(request))
-    icons: dict[str, str] = {}
+    dates = Dates()
+    icon_placeholder = "0" * 64
+    icon_url = reverse("oauth_apps:icon", args=[icon_placeholder])
     rows = list(applications)
     for app in rows:
         own = f"/{app.pk}/"
@@ -162,9 +164,7 @@ def list_rows(applications, request, others_can: dict) -> list:
         if not app.is_public:
             may.append("confidential")
         app.menu_conditions = " ".join(may)
-        if app.icon_id not in icons:
-            icons[app.icon_id] = app.icon_url
-        app.list_icon_url = icons[app.icon_id]
+        app.list_icon_url = icon_url.replace(icon_placeholder, app.icon_id)
         creator = app.user
         app.creator_name = (creator.get_full_name() or creator.username) if creator else "—"
         name = escape(app.name)
@@ -188,8 +188,8 @@ def list_rows(applications, request, others_can: dict) -> list:
                 url=escape(app.list_url),
                 state=state_cell,
                 creator_name=escape(app.creator_name),
-                updated=when(app.updated),
-                created_on=when(app.created, "date"),
+                updated=dates.when(app.updated),
+                created_on=dates.when(app.created, "date"),
                 scopes="".join(f'<li class="tag">{escape(scope)}</li>' for scope in app.scope_names),
                 **labels,
             )

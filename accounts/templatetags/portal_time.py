@@ -35,28 +35,45 @@ def _compiled(pattern: str) -> tuple[tuple[bool, str], ...]:
 
 
 def _format(formatter: DateFormat, pattern: str) -> str:
-    """`django.utils.dateformat.format` with the pattern's split remembered (the list formats 40 dates a page)."""
+    """`django.utils.dateformat.format`, with the split of the pattern remembered."""
     return "".join(str(getattr(formatter, text)()) if code else text for code, text in _compiled(pattern))
+
+
+class Dates:
+    """`when` for many dates in one language and zone: the formats and the zone are looked up once.
+
+    The list formats two dates a row; `list_rows` makes one of these per page.
+    """
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.zone_name = timezone.get_current_timezone_name()
+        self.datetime_format = get_format("DATETIME_FORMAT")
+        self.date_format = get_format("DATE_FORMAT")
+        self.now = timezone.now()
+
+    def when(self, value, style="datetime"):
+        if not value:
+            return "—"
+        local = value.astimezone(self.zone)
+        formatter = DateFormat(local)
+        # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
+        exact = f"{_format(formatter, self.datetime_format)} {_format(formatter, 'T')}"
+        if abs(self.now - value) < RECENT:
+            text = naturaltime(value)
+        elif style == "date":
+            text = _format(formatter, self.date_format)
+        else:
+            text = exact
+        return format_html(
+            '<time datetime="{}" title="{} ({})">{}</time>',
+            local.isoformat(timespec="seconds"),
+            exact,
+            self.zone_name,
+            text,
+        )
 
 
 @register.filter
 def when(value, style="datetime"):
-    if not value:
-        return "—"
-    local = timezone.localtime(value)
-    formatter = DateFormat(local)
-    # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
-    exact = f"{_format(formatter, get_format('DATETIME_FORMAT'))} {_format(formatter, 'T')}"
-    if abs(timezone.now() - value) < RECENT:
-        text = naturaltime(value)
-    elif style == "date":
-        text = _format(formatter, get_format("DATE_FORMAT"))
-    else:
-        text = exact
-    return format_html(
-        '<time datetime="{}" title="{} ({})">{}</time>',
-        local.isoformat(timespec="seconds"),
-        exact,
-        timezone.get_current_timezone_name(),
-        text,
-    )
+    return Dates().when(value, style)
