@@ -35,6 +35,7 @@ from bench._http import (  # noqa: E402
     measure_interleaved,
     request,
     seed,
+    server_cpu,
     session_cookie,
 )
 from bench._throwaway import throwaway_database  # noqa: E402
@@ -95,8 +96,11 @@ def run(where):
     cookie = session_cookie(staff)
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
     print(f"{RUNS} interleaved rounds (the floor and every view once each) after 3 warm-up rounds.")
-    print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
-    header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8}"
+    print("median, p95: ms for the whole HTTP round trip (wall clock).")
+    print("CPU: median ms of CPU the server's worker spent on the request (bench/_wsgi.py), which")
+    print("a busy machine does not inflate; PostgreSQL's own work is not in it.")
+    print(f"Load average at start: {load_average()}.\n")
+    header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8} {'CPU':>8} {'x floor':>8}"
     print(header)
     print("-" * len(header))
     seeded = 0
@@ -108,18 +112,21 @@ def run(where):
         with Server() as server:
 
             def send(url, port=server.port):
-                elapsed, status, _headers, _body = request(port, url, headers={"Cookie": cookie})
+                elapsed, status, headers, _body = request(port, url, headers={"Cookie": cookie})
                 if status != 200:
                     raise SystemExit(f"{url} answered {status}")
-                return elapsed
+                return elapsed, server_cpu(headers)
 
             urls = dict(views(size, one))
             results = measure_interleaved(
                 {label: lambda url=url: send(url) for label, url in urls.items()}, runs=RUNS
             )
-            floor = results["minimal view (floor)"][0]
-            for label, (median, p95) in results.items():
-                print(f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x")
+            floor, _p95, floor_cpu = results["minimal view (floor)"]
+            for label, (median, p95, cpu) in results.items():
+                print(
+                    f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x"
+                    f" {cpu:>8.2f} {cpu / floor_cpu:>7.1f}x"
+                )
         print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {load_average()})")
     print()
     connection.close()
