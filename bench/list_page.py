@@ -27,17 +27,7 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench._http import (  # noqa: E402
-    FLOOR,
-    Server,
-    configure,
-    load_average,
-    measure_interleaved,
-    request,
-    seed,
-    server_cpu,
-    session_cookie,
-)
+from bench import _http as web  # noqa: E402
 from bench._throwaway import throwaway_database  # noqa: E402
 
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
@@ -47,7 +37,7 @@ LIST_URL = "/settings/developer-tools/oauth/"
 
 def main():
     drop, where = throwaway_database()
-    configure()
+    web.configure()
     try:
         run(where)
     finally:
@@ -62,7 +52,7 @@ def views(size, one) -> list[tuple[str, str]]:
     deep = math.ceil(offered / 20)
     deep_100 = math.ceil(offered / 100)
     return [
-        ("minimal view (floor)", FLOOR),
+        ("minimal view (floor)", web.FLOOR),
         ("first page", LIST_URL),
         (f"deep page ({deep:,}, the last offered)", f"{LIST_URL}?page={deep}"),
         ("search: one app by name", f"{LIST_URL}?{urlencode({'q': one.name.lower()})}"),
@@ -93,32 +83,32 @@ def run(where):
     staff.user_permissions.add(
         Permission.objects.get(content_type__app_label="oauth_apps", codename="view_all_applications")
     )
-    cookie = session_cookie(staff)
+    cookie = web.session_cookie(staff)
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
     print(f"{RUNS} interleaved rounds (the floor and every view once each) after 3 warm-up rounds.")
     print("median, p95: ms for the whole HTTP round trip (wall clock).")
     print("CPU: median ms of CPU the server's worker spent on the request (bench/_wsgi.py), which")
     print("a busy machine does not inflate; PostgreSQL's own work is not in it.")
-    print(f"Load average at start: {load_average()}.\n")
+    print(f"Load average at start: {web.load_average()}.\n")
     header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8} {'CPU':>8} {'x floor':>8}"
     print(header)
     print("-" * len(header))
     seeded = 0
     for size in SIZES:
-        seconds = seed(size, seeded)
+        seconds = web.seed(size, seeded)
         seeded = size
         one = OAuthApplication.objects.order_by("pk")[size // 2]
         connections.close_all()
-        with Server() as server:
+        with web.Server() as server:
 
             def send(url, port=server.port):
-                elapsed, status, headers, _body = request(port, url, headers={"Cookie": cookie})
+                elapsed, status, headers, _body = web.request(port, url, headers={"Cookie": cookie})
                 if status != 200:
                     raise SystemExit(f"{url} answered {status}")
-                return elapsed, server_cpu(headers)
+                return elapsed, web.server_cpu(headers)
 
             urls = dict(views(size, one))
-            results = measure_interleaved(
+            results = web.measure_interleaved(
                 {label: lambda url=url: send(url) for label, url in urls.items()}, runs=RUNS
             )
             floor, _p95, floor_cpu = results["minimal view (floor)"]
@@ -127,7 +117,7 @@ def run(where):
                     f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x"
                     f" {cpu:>8.2f} {cpu / floor_cpu:>7.1f}x"
                 )
-        print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {load_average()})")
+        print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {web.load_average()})")
     print()
     connection.close()
 
