@@ -155,21 +155,17 @@ def list_rows(applications, request, others_can: dict) -> list:
     rows = list(applications)
     for app in rows:
         own = f"/{app.pk}/"
-        app.list_url = urls["detail"].replace(placeholder, own)
+        url = urls["detail"].replace(placeholder, own)
         # Their own apps: everything; other people's: what their permissions allow.
         mine = app.user_id == user.pk
         may = [action.value for action in MENU_ACTIONS if mine or others_can[action.value]]
-        app.can_change = Action.CHANGE.value in may
         may.append("enabled" if app.enabled else "disabled")
         if not app.is_public:
             may.append("confidential")
-        app.menu_conditions = " ".join(may)
-        app.list_icon_url = icon_url.replace(icon_placeholder, app.icon_id)
         creator = app.user
-        app.creator_name = (creator.get_full_name() or creator.username) if creator else "—"
         name = escape(app.name)
         state = labels["enabled" if app.enabled else "disabled"]
-        if not app.can_change:
+        if Action.CHANGE.value not in may:
             state_cell = state
         elif app.enabled:
             state_cell = SWITCH_ON.format(
@@ -182,12 +178,12 @@ def list_rows(applications, request, others_can: dict) -> list:
         app.row_html = mark_safe(  # noqa: S308 -- every value below is escaped or built from escaped parts
             ROW_HTML.format(
                 pk=app.pk,
-                may=escape(app.menu_conditions),
+                may=escape(" ".join(may)),
                 name=name,
-                icon=escape(app.list_icon_url),
-                url=escape(app.list_url),
+                icon=escape(icon_url.replace(icon_placeholder, app.icon_id)),
+                url=escape(url),
                 state=state_cell,
-                creator_name=escape(app.creator_name),
+                creator_name=escape((creator.get_full_name() or creator.username) if creator else "—"),
                 updated=dates.when(app.updated),
                 created_on=dates.when(app.created, "date"),
                 scopes="".join(f'<li class="tag">{escape(scope)}</li>' for scope in app.scope_names),
