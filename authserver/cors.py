@@ -55,7 +55,7 @@ def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
     if not origin or " " in origin or origin == "null" or len(origin) > 2048:
         return False
     if client is not None:
-        return bool(client.enabled) and origin in client.allowed_origin_list
+        return client.usable and origin in client.allowed_origin_list
     return _any_enabled_app_allows(origin)
 
 
@@ -68,7 +68,9 @@ def _any_enabled_app_allows(origin: str) -> bool:
         if kept is not None and kept[0] > now:
             _decisions.move_to_end(origin)
             return kept[1]
-    allowed = AllowedOrigin.objects.filter(origin=origin, application__enabled=True).exists()
+    allowed = AllowedOrigin.objects.filter(
+        OAuthApplication.usable_filter("application__"), origin=origin
+    ).exists()
     if seconds > 0:
         with _decisions_lock:
             _decisions[origin] = (now + seconds, allowed)
