@@ -66,7 +66,7 @@ class Server:
         self.port = free_port()
         self.args = [
             str(Path(sys.executable).with_name("gunicorn")),
-            "docspace_portal.wsgi",
+            "bench._wsgi",
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",
@@ -102,6 +102,15 @@ class Server:
         self.process.wait(timeout=20)
 
 
+def server_cpu(headers) -> float:
+    """The CPU ms the server reported for a response (bench/_wsgi.py's Server-Timing header)."""
+    for part in (headers.get("Server-Timing") or "").split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if name == "cpu":
+            return float(duration)
+    raise SystemExit("the server did not report its CPU time (Server-Timing)")
+
+
 def request(port, path, *, method="GET", headers=None, body=None):
     """One request on a new connection; return (milliseconds, status, headers, body)."""
     started = time.perf_counter()
@@ -125,6 +134,32 @@ def measure(send, *, runs, warmup=3):
     times = sorted(send() for _ in range(runs))
     p95 = times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
     return statistics.median(times), p95
+
+
+def measure_interleaved(sends: dict, *, runs, warmup=3) -> dict:
+    """Medians of each of `sends` (label → `send()`), timed in interleaved rounds.
+
+    Each round calls every `send` once, in order, so the floor and the views see
+    the same moments of a busy machine; a burst of load then inflates every row of
+    that round instead of one row. `send()` returns (wall ms, server CPU ms).
+    Returns label → (median wall, p95 wall, median server CPU).
+    """
+    for _ in range(warmup):
+        for send in sends.values():
+            send()
+    walls = {label: [] for label in sends}
+    cpus = {label: [] for label in sends}
+    for _ in range(runs):
+        for label, send in sends.items():
+            wall, cpu = send()
+            walls[label].append(wall)
+            cpus[label].append(cpu)
+    results = {}
+    for label, values in walls.items():
+        values.sort()
+        p95 = values[min(len(values) - 1, math.ceil(0.95 * len(values)) - 1)]
+        results[label] = (statistics.median(values), p95, statistics.median(cpus[label]))
+    return results
 
 
 def load_average() -> str:

@@ -10,8 +10,16 @@ minimal view from the same run:
 - an API call with a bearer token (GET /api/2.0/people/@self) with an allowed
   Origin header, and the same call without one.
 
-The origin is decided by one indexed lookup (authserver/cors.py), so the "with
-Origin" rows should stay within a small constant of the "without" rows at every size.
+The origin is decided by one indexed lookup (authserver/cors.py), remembered by
+each server process for CORS_ORIGIN_CACHE_SECONDS (5 s), so the "with Origin"
+rows should stay within a small constant of the "without" rows at every size. A
+second server started with CORS_ORIGIN_CACHE_SECONDS=0 answers the preflight rows
+marked "(not remembered)": the lookup on every request.
+
+Requests are timed in interleaved rounds (every row once per round, both
+servers), and each row gives the wall-clock median over HTTP and the median CPU
+the server's worker spent on the request (bench/_wsgi.py), which a busy machine
+does not inflate.
 
     .venv/bin/python bench/cors.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/cors.py
@@ -24,7 +32,17 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench._http import FLOOR, Server, configure, load_average, measure, request, seed  # noqa: E402
+from bench._http import (  # noqa: E402
+    FLOOR,
+    Server,
+    configure,
+    load_average,
+    measure_interleaved,
+    request,
+    seed,
+    server_cpu,
+    server_environment,
+)
 from bench._throwaway import throwaway_database  # noqa: E402
 
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
@@ -83,23 +101,32 @@ def make_client():
     return "cors-bench-access-token-value"
 
 
-def cases(token, shared_origin):
+NOT_REMEMBERED = " (not remembered)"
+
+
+def cases(token, shared):
+    """(label, server, method, path, headers, expected Allow-Origin); server 0 remembers, 1 does not."""
     bearer = {"Authorization": f"Bearer {token}"}
     preflight = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"}
+    unknown = {**preflight, "Origin": "https://nobody.example"}
     return [
-        ("minimal view (floor)", "GET", FLOOR, {}, None),
-        ("preflight, no Origin", "OPTIONS", API, preflight, None),
-        ("preflight, allowed origin", "OPTIONS", API, {**preflight, "Origin": SPA}, SPA),
+        ("minimal view (floor)", 0, "GET", FLOOR, {}, None),
+        ("preflight, no Origin", 0, "OPTIONS", API, preflight, None),
+        ("preflight, allowed origin", 0, "OPTIONS", API, {**preflight, "Origin": SPA}, SPA),
         (
             "preflight, origin of many apps",
+            0,
             "OPTIONS",
             API,
-            {**preflight, "Origin": shared_origin},
-            shared_origin,
+            {**preflight, "Origin": shared},
+            shared,
         ),
-        ("preflight, unknown origin", "OPTIONS", API, {**preflight, "Origin": "https://nobody.example"}, ""),
-        ("API call, no Origin", "GET", API, bearer, None),
-        ("API call, allowed origin", "GET", API, {**bearer, "Origin": SPA}, SPA),
+        ("preflight, unknown origin", 0, "OPTIONS", API, unknown, ""),
+        ("API call, no Origin", 0, "GET", API, bearer, None),
+        ("API call, allowed origin", 0, "GET", API, {**bearer, "Origin": SPA}, SPA),
+        ("preflight, no Origin" + NOT_REMEMBERED, 1, "OPTIONS", API, preflight, None),
+        ("preflight, allowed origin" + NOT_REMEMBERED, 1, "OPTIONS", API, {**preflight, "Origin": SPA}, SPA),
+        ("preflight, unknown origin" + NOT_REMEMBERED, 1, "OPTIONS", API, unknown, ""),
     ]
 
 
@@ -116,9 +143,12 @@ def run(where):
     call_command("migrate", verbosity=0)
     token = make_client()
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
-    print(f"{RUNS} timed requests per row after 3 warm-ups.")
-    print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
-    header = f"{'apps':>8}  {'request':<34} {'median':>8} {'p95':>8} {'x floor':>8} {'x no Origin':>12}"
+    print(f"{RUNS} interleaved rounds (every row once each) after 3 warm-up rounds.")
+    print("median: ms for the whole HTTP round trip; CPU: median ms of CPU the server's worker spent.")
+    print("x no Origin: against the same request without Origin on the same server.")
+    print(f"Load average at start: {load_average()}.\n")
+    header = f"{'apps':>8}  {'request':<44} {'median':>8} {'x floor':>8} {'CPU':>7} {'x floor':>8}"
+    header += f" {'x no Origin (CPU)':>18}"
     print(header)
     print("-" * len(header))
     seeded = 1
@@ -127,25 +157,31 @@ def run(where):
         seeded = size
         shared = AllowedOrigin.objects.values("origin").annotate(apps=Count("pk")).order_by("-apps").first()
         connections.close_all()
-        with Server() as server:
-            floor = baseline = None
-            for label, method, path, headers, expect in cases(token, shared["origin"]):
+        with Server() as remembering, Server(env=server_environment(CORS_ORIGIN_CACHE_SECONDS="0")) as asking:
+            ports = (remembering.port, asking.port)
+            sends = {}
+            for label, server, method, path, headers, expect in cases(token, shared["origin"]):
 
-                def send(method=method, path=path, headers=headers, expect=expect, port=server.port):
+                def send(method=method, path=path, headers=headers, expect=expect, port=ports[server]):
                     elapsed, status, answer, _body = request(port, path, method=method, headers=headers)
                     allowed = answer.get("Access-Control-Allow-Origin", "")
                     if status != 200 or (expect is not None and allowed != expect):
                         raise SystemExit(f"{method} {path} {headers}: {status}, allowed {allowed!r}")
-                    return elapsed
+                    return elapsed, server_cpu(answer)
 
-                median, p95 = measure(send, runs=RUNS)
-                floor = floor or median
-                if "no Origin" in label:
-                    baseline = median
-                versus = f"{median / baseline:>11.2f}x" if baseline and "no Origin" not in label else ""
-                print(
-                    f"{size:>8}  {label:<34} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x {versus:>12}"
-                )
+                sends[label] = send
+            results = measure_interleaved(sends, runs=RUNS)
+        floor, _p95, floor_cpu = results["minimal view (floor)"]
+        for label, (median, _p95, cpu) in results.items():
+            suffix = NOT_REMEMBERED if label.endswith(NOT_REMEMBERED) else ""
+            without = "preflight, no Origin" if label.startswith("preflight") else "API call, no Origin"
+            versus = ""
+            if "no Origin" not in label and "floor" not in label:
+                versus = f"{cpu / results[without + suffix][2]:.2f}x"
+            print(
+                f"{size:>8}  {label:<44} {median:>8.2f} {median / floor:>7.1f}x {cpu:>7.2f}"
+                f" {cpu / floor_cpu:>7.1f}x {versus:>18}"
+            )
         print(
             f"{'':>8}  (seeded to {size:,} apps in {seconds:.1f} s; the most shared origin is allowed by "
             f"{shared['apps']:,} apps; load average {load_average()})"

@@ -5,7 +5,13 @@ points at PostgreSQL — a temporary database created beside it and dropped at
 the end), serves it with gunicorn on loopback (one sync worker), and times each
 list view over HTTP, signed in as staff holding view_all_applications (who see every app). The floor is a
 minimal view served by the same server in the same run; every row shows its
-median as a multiple of that floor.
+median as a multiple of that floor. The views are timed in interleaved rounds
+(floor, then each view once, repeated), so a burst of load on a shared machine
+lands on the floor as much as on the views.
+
+The list counts and pages through at most `oauth_apps.listing.COUNT_LIMIT`
+(10,000) matches, so "deep page" is the last page it offers: the deepest OFFSET
+any list page reads.
 
     .venv/bin/python bench/list_page.py            # or: make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_page.py
@@ -21,7 +27,7 @@ from urllib.parse import urlencode
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench._http import FLOOR, Server, configure, load_average, measure, request, seed, session_cookie  # noqa: E402
+from bench import _http as web  # noqa: E402
 from bench._throwaway import throwaway_database  # noqa: E402
 
 SIZES = tuple(int(size) for size in os.environ.get("BENCH_SIZES", "100,10000,100000").split(","))
@@ -31,7 +37,7 @@ LIST_URL = "/settings/developer-tools/oauth/"
 
 def main():
     drop, where = throwaway_database()
-    configure()
+    web.configure()
     try:
         run(where)
     finally:
@@ -39,12 +45,16 @@ def main():
 
 
 def views(size, one) -> list[tuple[str, str]]:
-    pages = math.ceil(size / 20)
-    middle = pages // 2 or 1
+    from oauth_apps import listing
+
+    # The deepest page the list offers (an older tree without the limit offers every page).
+    offered = min(size, getattr(listing, "COUNT_LIMIT", size))
+    deep = math.ceil(offered / 20)
+    deep_100 = math.ceil(offered / 100)
     return [
-        ("minimal view (floor)", FLOOR),
+        ("minimal view (floor)", web.FLOOR),
         ("first page", LIST_URL),
-        (f"middle page ({middle:,} of {pages:,})", f"{LIST_URL}?page={middle}"),
+        (f"deep page ({deep:,}, the last offered)", f"{LIST_URL}?page={deep}"),
         ("search: one app by name", f"{LIST_URL}?{urlencode({'q': one.name.lower()})}"),
         ("search: common word", f"{LIST_URL}?q=calendar"),
         ("search: client ID", f"{LIST_URL}?q={one.client_id}"),
@@ -52,7 +62,7 @@ def views(size, one) -> list[tuple[str, str]]:
         ("filter: enabled + files:read", f"{LIST_URL}?state=enabled&scope=files:read"),
         ("sort by name, page 2", f"{LIST_URL}?sort=name&page=2"),
         ("100 rows per page", f"{LIST_URL}?per_page=100"),
-        ("100 rows per page, middle", f"{LIST_URL}?per_page=100&page={math.ceil(size / 200)}"),
+        (f"100 rows per page, page {deep_100:,}", f"{LIST_URL}?per_page=100&page={deep_100}"),
     ]
 
 
@@ -73,33 +83,41 @@ def run(where):
     staff.user_permissions.add(
         Permission.objects.get(content_type__app_label="oauth_apps", codename="view_all_applications")
     )
-    cookie = session_cookie(staff)
+    cookie = web.session_cookie(staff)
     print(f"Database: {where}; gunicorn, 1 sync worker, loopback.")
-    print(f"{RUNS} timed requests per row after 3 warm-ups.")
-    print(f"Times in ms for the whole HTTP round trip. Load average at start: {load_average()}.\n")
-    header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8}"
+    print(f"{RUNS} interleaved rounds (the floor and every view once each) after 3 warm-up rounds.")
+    print("median, p95: ms for the whole HTTP round trip (wall clock).")
+    print("CPU: median ms of CPU the server's worker spent on the request (bench/_wsgi.py), which")
+    print("a busy machine does not inflate; PostgreSQL's own work is not in it.")
+    print(f"Load average at start: {web.load_average()}.\n")
+    header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8} {'CPU':>8} {'x floor':>8}"
     print(header)
     print("-" * len(header))
     seeded = 0
     for size in SIZES:
-        seconds = seed(size, seeded)
+        seconds = web.seed(size, seeded)
         seeded = size
         one = OAuthApplication.objects.order_by("pk")[size // 2]
         connections.close_all()
-        with Server() as server:
+        with web.Server() as server:
 
             def send(url, port=server.port):
-                elapsed, status, _headers, _body = request(port, url, headers={"Cookie": cookie})
+                elapsed, status, headers, _body = web.request(port, url, headers={"Cookie": cookie})
                 if status != 200:
                     raise SystemExit(f"{url} answered {status}")
-                return elapsed
+                return elapsed, web.server_cpu(headers)
 
-            floor = None
-            for label, url in views(size, one):
-                median, p95 = measure(lambda url=url: send(url), runs=RUNS)
-                floor = floor or median
-                print(f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x")
-        print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {load_average()})")
+            urls = dict(views(size, one))
+            results = web.measure_interleaved(
+                {label: lambda url=url: send(url) for label, url in urls.items()}, runs=RUNS
+            )
+            floor, _p95, floor_cpu = results["minimal view (floor)"]
+            for label, (median, p95, cpu) in results.items():
+                print(
+                    f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x"
+                    f" {cpu:>8.2f} {cpu / floor_cpu:>7.1f}x"
+                )
+        print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {web.load_average()})")
     print()
     connection.close()
 

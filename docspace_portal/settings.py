@@ -379,6 +379,11 @@ CORS_EXPOSE_HEADERS = ["WWW-Authenticate"]
 CORS_ALLOW_CREDENTIALS = False
 # No Access-Control-Max-Age: a browser re-checks soon after an origin is removed.
 CORS_PREFLIGHT_MAX_AGE = 0
+# Each server process remembers whether an origin belongs to an enabled app for this
+# many seconds (authserver/cors.py): a preflight then needs no query. A change made
+# through the portal takes effect at once in the process that made it, and within
+# this bound in every other process. 0 asks the database on every request.
+CORS_ORIGIN_CACHE_SECONDS = env.int("CORS_ORIGIN_CACHE_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,

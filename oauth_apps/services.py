@@ -19,6 +19,8 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
+from authserver.cors import forget_decisions as forget_origin_decisions
+
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication
@@ -301,6 +303,7 @@ def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:
     with transaction.atomic():
         if not _switch(app, actor, "enabled", enabled):
             return False
+        forget_origin_decisions()
         details = {}
         if not enabled:
             details["authorizations_revoked"] = revoke_authorizations(app)
@@ -325,6 +328,7 @@ def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) 
         )
         if not changing:
             return 0
+        forget_origin_decisions()
         OAuthApplication.objects.filter(pk__in=changing).update(enabled=enabled, **changed_by(actor))
         changed = OAuthApplication.objects.filter(pk__in=changing).only(*audit.APP_FIELDS)
         order = {pk: index for index, pk in enumerate(ids)}
@@ -457,6 +461,7 @@ def delete_application(app: OAuthApplication, *, actor) -> None:
         revoked = revoke_authorizations(app)
         audit.record(app, actor, AuditAction.DELETE, {"authorizations_revoked": revoked})
         app.delete()
+        forget_origin_decisions()
 
 
 def bulk_delete(apps: Iterable[OAuthApplication], *, actor) -> int:
@@ -479,4 +484,5 @@ def bulk_delete(apps: Iterable[OAuthApplication], *, actor) -> int:
         details = {pk: {"authorizations_revoked": revoked.get(pk, 0)} for pk in present}
         audit.record_many(apps, actor, AuditAction.DELETE, details)
         OAuthApplication.objects.filter(pk__in=present).delete()
+        forget_origin_decisions()
     return len(apps)

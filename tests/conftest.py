@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 from PIL import Image
 
+from authserver.cors import clear_remembered as forget_origin_decisions
 from oauth_apps.icons import clean_icon
 
 from .catalogs import compile_stale
@@ -20,10 +21,12 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters must not leak from one test into the next."""
+    """Rate-limit counters and remembered CORS answers must not leak from one test into the next."""
     cache.clear()
+    forget_origin_decisions()
     yield
     cache.clear()
+    forget_origin_decisions()
 
 
 @pytest.fixture(autouse=True)

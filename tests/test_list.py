@@ -83,6 +83,40 @@ def test_page_size_and_total_count(user_client, user, make_app):
     assert "12 applications" in response.content.decode()
 
 
+def test_past_the_count_limit_the_list_says_more_than_and_pages_stop_there(
+    user_client, user, make_app, monkeypatch
+):
+    monkeypatch.setattr("oauth_apps.listing.COUNT_LIMIT", 12)
+    apps = [make_app(user, scopes=["openid"])[0] for _ in range(14)]
+    newest_first = [app.name for app in reversed(apps)]
+    response = user_client.get(LIST_URL, {"per_page": "10"})
+    page = response.content.decode()
+    assert "More than 12 applications" in page
+    assert "The pages show the first 12" in page
+    assert response.context["paginator"].capped
+    assert response.context["paginator"].num_pages == 2
+    assert names(response) == newest_first[:10]
+    # A page past the end is the last page, which ends at the limit: never the two oldest.
+    last = user_client.get(LIST_URL, {"per_page": "10", "page": "99"})
+    assert names(last) == newest_first[10:12]
+    filtered = user_client.get(LIST_URL, {"scope": "openid"}).content.decode()
+    assert "More than 12 applications match" in filtered
+    oldest_first = user_client.get(LIST_URL, {"sort": "created", "per_page": "10"})
+    assert names(oldest_first) == [app.name for app in apps][:10]
+
+
+def test_at_the_count_limit_the_count_is_exact(user_client, user, make_app, monkeypatch):
+    monkeypatch.setattr("oauth_apps.listing.COUNT_LIMIT", 5)
+    for _ in range(5):
+        make_app(user)
+    response = user_client.get(LIST_URL)
+    page = response.content.decode()
+    assert "5 applications" in page
+    assert "More than" not in page
+    assert "The pages show" not in page
+    assert not response.context["paginator"].capped
+
+
 def test_a_page_past_the_end_shows_the_last_page(user_client, three_apps):
     response = user_client.get(LIST_URL, {"per_page": "10", "page": "99"})
     assert response.status_code == 200

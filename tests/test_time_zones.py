@@ -1,9 +1,11 @@
 """Dates are shown in the viewer's zone, with the zone named; recent ones relative."""
 
 import re
+import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,3 +158,25 @@ def test_the_profile_is_read_with_the_user(user_client, user, make_app, django_a
     # Session, user with profile, one COUNT, one page of rows: as without a profile.
     with django_assert_num_queries(4):
         user_client.get(LIST_URL)
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_remembered_split_formats_as_django_does_in_every_language(language):
+    """`when` splits each date format once (accounts/templatetags/portal_time.py): same text as Django's."""
+    from django.utils import translation
+    from django.utils.dateformat import DateFormat
+    from django.utils.formats import date_format, get_format
+
+    from accounts.templatetags.portal_time import _format
+
+    moments = [
+        datetime(2026, 1, 5, 0, 7, 9, tzinfo=UTC),
+        datetime(2026, 7, 31, 12, 0, 0, tzinfo=UTC),
+        datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC),
+    ]
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
+        for moment in moments:
+            local = timezone.localtime(moment)
+            for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
+                assert _format(DateFormat(local), get_format(name)) == date_format(local, name)
+            assert _format(DateFormat(local), "T") == DateFormat(local).format("T")

@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from authserver import cors
 from authserver.cors import origin_allowed
 from oauth_apps.models import AllowedOrigin, OAuthApplication
+from oauth_apps.services import bulk_set_enabled, set_enabled
 
 from ..test_managing import post_data
 
@@ -79,10 +81,77 @@ def test_an_origin_shared_by_two_apps_stays_allowed_while_one_of_them_is_enabled
 ):
     app, _secret = confidential_app
     other, _ = make_app(user, allowed_origins=["https://app.example.com", "https://b.example.com"])
-    OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
+    set_enabled(app, actor=user, enabled=False)
     assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
-    OAuthApplication.objects.filter(pk=other.pk).update(enabled=False)
+    set_enabled(other, actor=user, enabled=False)
     assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+    set_enabled(other, actor=user, enabled=True)
+    assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+    bulk_set_enabled([other], actor=user, enabled=False)
+    assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+
+
+class Clock:
+    """time.monotonic for authserver/cors.py, moved by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr("authserver.cors.time.monotonic", clock)
+    return clock
+
+
+def test_a_change_outside_the_services_takes_effect_within_the_documented_bound(
+    client, confidential_app, clock, settings
+):
+    """Another process (or raw SQL) disabled the app: this one learns it within CORS_ORIGIN_CACHE_SECONDS."""
+    app, _secret = confidential_app
+    assert settings.CORS_ORIGIN_CACHE_SECONDS == 5
+    assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+    OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
+    clock.now += 4.9
+    assert preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+    clock.now += 0.2
+    assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/")
+
+
+def test_an_unknown_origin_is_remembered_too_and_learnt_within_the_bound(
+    client, confidential_app, clock, django_assert_num_queries
+):
+    app, _secret = confidential_app
+    origin = "https://new.example.com"
+    with django_assert_num_queries(1):
+        assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/", origin=origin)
+    with django_assert_num_queries(0):
+        assert "Access-Control-Allow-Origin" not in preflight(client, "/oauth/token/", origin=origin)
+    AllowedOrigin.objects.create(application=app, origin=origin)
+    clock.now += 5.1
+    assert preflight(client, "/oauth/token/", origin=origin)["Access-Control-Allow-Origin"] == origin
+
+
+def test_with_no_remembering_every_preflight_asks_the_index(
+    client, confidential_app, settings, django_assert_num_queries
+):
+    settings.CORS_ORIGIN_CACHE_SECONDS = 0
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert (
+                preflight(client, "/oauth/token/")["Access-Control-Allow-Origin"] == "https://app.example.com"
+            )
+
+
+def test_the_remembered_answers_are_bounded(client, confidential_app, monkeypatch):
+    monkeypatch.setattr("authserver.cors.DECISIONS_KEPT", 3)
+    for number in range(10):
+        preflight(client, "/oauth/token/", origin=f"https://n{number}.example.com")
+    assert list(cors._decisions) == [f"https://n{number}.example.com" for number in (7, 8, 9)]
 
 
 def test_for_a_named_client_the_origin_is_decided_without_a_query(
