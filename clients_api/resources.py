@@ -23,7 +23,7 @@ from .problems import field_error
 # Shown in a representation, ignored when sent back: a read-modify-write script
 # may PUT what it got.
 READ_ONLY = frozenset(
-    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "version", "owner"}
+    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "review", "version", "owner"}
     | {"created", "updated", "links"}
 )
 DATA_URL_PREFIX = "data:"
@@ -53,6 +53,12 @@ def represent(app, request) -> dict:
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
+        # Staff review (docs/managing-apps.md, "Reviewing new apps"): only "approved" signs anyone in.
+        "review": {
+            "state": app.review_state,
+            "note": app.review_note or None,
+            "reviewed_at": app.reviewed_at.isoformat() if app.reviewed_at else None,
+        },
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
         "created": app.created.isoformat(),

@@ -38,7 +38,15 @@ PAGE_SIZES = (10, 20, 50, 100)
 # Client IDs are 40 characters; names this long without a space are not plausible.
 CLIENT_ID_MIN_LENGTH = 32
 DEFAULT_PAGE_SIZE = 20
-STATE_CHOICES = [("", _("Any state")), ("enabled", _("Enabled")), ("disabled", _("Disabled"))]
+STATE_CHOICES = [
+    ("", _("Any state")),
+    ("enabled", _("Enabled")),
+    ("disabled", _("Disabled")),
+    # The review state (PortalPolicy.review_new_apps), filtered in the same one query.
+    ("pending", _("Waiting for review")),
+    ("rejected", _("Rejected")),
+]
+REVIEW_STATES = ("pending", "rejected")
 
 
 class ListQueryForm(forms.Form):
@@ -115,7 +123,9 @@ class ListQuery:
             queryset = queryset.filter(client_id=self.q)
         elif self.q:
             queryset = self.search_names(queryset)
-        if self.state:
+        if self.state in REVIEW_STATES:
+            queryset = queryset.filter(review_state=self.state)
+        elif self.state:
             queryset = queryset.filter(enabled=self.state == "enabled")
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit

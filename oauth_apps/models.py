@@ -155,6 +155,17 @@ class RegistrationSource(models.TextChoices):
     DYNAMIC = "dynamic", _("Dynamic client registration")
 
 
+class ReviewState(models.TextChoices):
+    """Whether staff let the app sign people in (the optional review of new apps, PortalPolicy)."""
+
+    APPROVED = "approved", _("Approved")
+    PENDING = "pending", _("Waiting for review")
+    REJECTED = "rejected", _("Rejected")
+
+
+REVIEW_NOTE_MAX_LENGTH = 1000
+
+
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
@@ -206,6 +217,28 @@ class OAuthApplication(AbstractApplication):
         editable=False,
     )
 
+    # Staff review (PortalPolicy.review_new_apps): only an approved app may sign anyone
+    # in (is_usable). Apps made while the policy is off, and every app that existed
+    # before it, are approved. Written only by services.review_application and the
+    # services that create or resubmit an app.
+    review_state = models.CharField(
+        _("review"), max_length=16, choices=ReviewState.choices, default=ReviewState.APPROVED, editable=False
+    )
+    # When the app (last) entered the queue: the queue is oldest first by this.
+    review_requested = models.DateTimeField(_("review requested"), null=True, blank=True, editable=False)
+    # The reviewer's words to the owner: required when rejecting, optional when approving.
+    review_note = models.TextField(_("reviewer's note"), max_length=REVIEW_NOTE_MAX_LENGTH, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = _("OAuth application")
@@ -215,6 +248,7 @@ class OAuthApplication(AbstractApplication):
             ("view_all_applications", _("Can see other users' applications in the portal's list")),
             ("reset_secret_oauthapplication", _("Can reset another user's client secret")),
             ("mark_resource_server", _("Can mark an application as a resource server")),
+            ("review_oauthapplication", _("Can approve or reject applications waiting for review")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -240,6 +274,9 @@ class OAuthApplication(AbstractApplication):
             models.CheckConstraint(
                 condition=Q(source__in=RegistrationSource.values), name="%(app_label)s_app_source_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values), name="%(app_label)s_app_review_state_valid"
+            ),
         ]
         # The list sorts by one of these indexes and, because every filter column
         # (state, scopes, name) is in it too, picks a page's ids from the index
@@ -257,6 +294,13 @@ class OAuthApplication(AbstractApplication):
                 Lower("name"), F("enabled"), F("scope_bits"), F("name"), name="oauth_app_name_list_idx"
             ),
             models.Index(fields=["user", "-created"], name="oauth_app_user_created_idx"),
+            # The review queue (oldest first) and its count in the navigation: only
+            # pending apps are in this index, so both read a handful of entries.
+            models.Index(
+                fields=["review_requested", "id"],
+                condition=Q(review_state="pending"),
+                name="oauth_app_review_queue_idx",
+            ),
         ]
 
     def __str__(self):
@@ -278,10 +322,28 @@ class OAuthApplication(AbstractApplication):
         # private-use redirect schemes for native apps).
         pass
 
+    @property
+    def unusable_reason(self) -> str:
+        """Why this app may not sign anyone in ("" when it may): the one rule, used by is_usable.
+
+        The consent screen names the reason; the token endpoint only refuses.
+        """
+        if not self.enabled:
+            return "application_disabled"
+        if self.review_state == ReviewState.PENDING:
+            return "application_pending_review"
+        if self.review_state != ReviewState.APPROVED:
+            return "application_rejected"
+        return ""
+
     def is_usable(self, request):
-        # The toolkit asks this before it authenticates a client: a disabled app
-        # cannot obtain tokens, whatever it presents.
-        return self.enabled and super().is_usable(request)
+        # The toolkit asks this before it authenticates a client: a disabled app, or
+        # one staff have not approved, cannot obtain tokens, whatever it presents.
+        return not self.unusable_reason and super().is_usable(request)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_state == ReviewState.APPROVED
 
     @property
     def is_public(self) -> bool:
@@ -339,6 +401,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     TOKEN_GENERATED = "token_generated", _("Developer token generated")
     TOKEN_REVOKED = "token_revoked", _("Token revoked")
+    REVIEW_APPROVED = "review_approved", _("Approved by a reviewer")
+    REVIEW_REJECTED = "review_rejected", _("Rejected by a reviewer")
 
 
 class AuditEvent(models.Model):

@@ -29,7 +29,7 @@ from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
-from .models import AuditAction, AuditEvent, ClientType, Icon
+from .models import AuditAction, AuditEvent, ClientType, Icon, ReviewState
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -57,6 +57,7 @@ LIST_COLUMNS = (
     "icon_id",
     "scope_bits",
     "enabled",
+    "review_state",
     "updated",
     "created",
     "user__username",
@@ -321,7 +322,9 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
     context_object_name = "app"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("user", "modified_by").defer("client_secret")
+        return (
+            super().get_queryset().select_related("user", "modified_by", "reviewed_by").defer("client_secret")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -401,6 +404,11 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
                 request,
                 _("Scopes were taken away, so every existing token and authorization was revoked."),
             )
+        if "review_state" in result.changes:
+            if result.app.review_state == ReviewState.PENDING:
+                messages.info(request, _("The app was submitted for review again."))
+            else:
+                messages.info(request, _("The portal no longer reviews new apps, so the app is approved."))
         if result.secret and is_owner(request.user, result.app):
             credentials.stash(request, result.app, result.secret, "confidential")
             messages.success(request, _("Saved. The app is now a confidential client with a new secret."))
