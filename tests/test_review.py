@@ -1,13 +1,11 @@
 """Reviewing new apps: the policy, the queue, approve and reject, what the owner sees."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from oauth_apps import history, services
-from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, PortalPolicy, ReviewState
+from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, ReviewState
 
-from .conftest import grant
 from .helpers import edit_form, form_post_data, give_tokens, token_count
 
 QUEUE_URL = reverse("oauth_apps:review_queue")
@@ -16,22 +14,6 @@ LIST_URL = reverse("oauth_apps:list")
 
 def decide_url(app):
     return reverse("oauth_apps:review_decide", args=[app.pk])
-
-
-@pytest.fixture
-def reviewing(db):
-    policy = PortalPolicy.load()
-    policy.review_new_apps = True
-    policy.save()
-    return policy
-
-
-@pytest.fixture
-def reviewer(db):
-    member = get_user_model().objects.create_user(
-        "rita", "rita@example.com", "rita-password-1", is_staff=True
-    )
-    return grant(member, "review_oauthapplication")
 
 
 @pytest.fixture

@@ -1,27 +1,13 @@
 """An app waiting for review, or rejected, cannot sign anyone in: consent screen and token endpoint."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from oauth2_provider.models import get_access_token_model, get_grant_model
 
 from oauth_apps import services
-from oauth_apps.models import PortalPolicy, ReviewState
+from oauth_apps.models import ReviewState
 
 from .conftest import AUTHORIZE_URL, TOKEN_URL
 from .test_token import basic, exchange
-
-
-@pytest.fixture
-def reviewing(db):
-    policy = PortalPolicy.load()
-    policy.review_new_apps = True
-    policy.save()
-    return policy
-
-
-@pytest.fixture
-def reviewer(db):
-    return get_user_model().objects.create_superuser("root", "root@example.com", "root-password-1")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ owner sees afterwards."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, PortalPolicy, ReviewState
+from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, ReviewState
 
 from .conftest import PASSWORD, signed_in_at
 
@@ -15,11 +15,8 @@ BOTH_WAYS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 
 
 @pytest.fixture
-def waiting(dana, make_app):
+def waiting(dana, make_app, reviewing):
     """Two apps of dana's registered while the portal reviews new apps, and a reviewer."""
-    policy = PortalPolicy.load()
-    policy.review_new_apps = True
-    policy.save()
     first, _ = make_app(dana, name="Waiting Calendar")
     second, _ = make_app(dana, name="Waiting Notes")
     get_user_model().objects.create_superuser("rex", "rex@example.com", PASSWORD)
