@@ -159,6 +159,9 @@ def test_editing_a_pending_app_keeps_its_place_in_the_queue(pending_app, user):
 def test_the_edit_page_says_the_app_was_submitted_again(user_client, pending_app, reviewer):
     services.review_application(pending_app, actor=reviewer, approve=False, note="Fix the name")
     pending_app.refresh_from_db()
+    form_page = user_client.get(reverse("oauth_apps:edit", args=[pending_app.pk])).content.decode()
+    assert "Fix the name" in form_page
+    assert "it is then submitted for review again" in form_page
     response = user_client.post(
         reverse("oauth_apps:edit", args=[pending_app.pk]),
         form_post_data(pending_app, name="Planner for Teams"),

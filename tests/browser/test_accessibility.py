@@ -300,6 +300,7 @@ def review_tour(tour, make_app, dana):
     page.locator(".review-card").first.get_by_role("button", name="Reject").click()
     page.get_by_text("is rejected").wait_for()
     tour.visit("info, rejected", waiting.get_absolute_url())
+    tour.visit("edit, rejected", f"{waiting.get_absolute_url()}edit/")
     for app in OAuthApplication.objects.filter(review_state="pending"):
         review_application(app, actor=dana, approve=True)
     tour.visit("review queue, empty", f"{LIST}review/")
