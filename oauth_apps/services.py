@@ -21,7 +21,6 @@ from oauth2_provider.settings import oauth2_settings
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication, PortalPolicy, ReviewState
-from .names import name_key
 from .origins import sync_allowed_origins
 
 
@@ -69,7 +68,7 @@ def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tup
             sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, details)
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exists():
+        if OAuthApplication.objects.name_taken(app.name):
             raise DuplicateName(app.name) from error
         raise
     return app, secret
@@ -199,7 +198,7 @@ def update_application(form, *, actor) -> UpdateResult:
     fields = {name: getattr(app, name) for name in form.changed_model_fields(changes)}
     if "name" in fields:
         # An UPDATE bypasses save(), which keeps the key otherwise (names.py).
-        fields["name_key"] = name_key(app.name)
+        fields["name_key"] = app.stored_name_key()
     if app.review_state == ReviewState.REJECTED:
         # Resubmission: a rejected app that its owner changed is judged again, as a
         # new app would be (pending with the policy on, approved with it off).
@@ -231,7 +230,7 @@ def update_application(form, *, actor) -> UpdateResult:
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, changes)
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exclude(pk=app.pk).exists():
+        if OAuthApplication.objects.name_taken(app.name, exclude_pk=app.pk):
             raise DuplicateName(app.name) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)
