@@ -55,7 +55,7 @@ class PortalValidator(OAuth2Validator):
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):
             return False
-        if request.client is not None and not request.client.is_usable(request):
+        if request.client is not None and not request.client.usable:
             description = (
                 _("The application is disabled.")
                 if not request.client.enabled

@@ -140,10 +140,9 @@ def generate_developer_token(user, app: OAuthApplication) -> tuple[str, AccessTo
 
     The value is returned once; only its checksum is stored.
     """
-    if not app.enabled:
-        raise ApplicationDisabled(app.name)
-    if not app.is_approved:
-        raise ApplicationNotApproved(app.name)
+    if not app.usable:
+        # Disabled by its owner, or not (yet) approved by staff: the page words each.
+        raise (ApplicationDisabled if not app.enabled else ApplicationNotApproved)(app.name)
     value = generate_token()
     expires = timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
     with transaction.atomic():

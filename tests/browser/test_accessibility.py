@@ -128,7 +128,7 @@ class Tour:
 
 
 def authorize_path(app) -> str:
-    """The authorize URL a client would send a person to (PKCE S256, no redirect_uri: it has one)."""
+    """The authorize endpoint as a client would send a person there (code + PKCE)."""
     _verifier, challenge = pkce_pair()
     query = {
         "response_type": "code",
