@@ -106,3 +106,15 @@ def test_a_pending_apps_bearer_token_is_refused(waiting_app, user, token_for, cl
     value = token_for(user, app, "openid")
     response = client.get("/oauth/userinfo/", headers={"Authorization": f"Bearer {value}"})
     assert response.status_code == 401
+
+
+def test_a_pending_apps_origins_are_not_allowed_until_it_is_approved(waiting_app, reviewer):
+    from authserver.cors import origin_allowed
+
+    app, _secret = waiting_app
+    assert not origin_allowed("https://app.example.com")
+    assert not origin_allowed("https://app.example.com", client=app)
+    services.review_application(app, actor=reviewer, approve=True)
+    app.refresh_from_db()
+    assert origin_allowed("https://app.example.com")
+    assert origin_allowed("https://app.example.com", client=app)
