@@ -346,16 +346,15 @@ def review_application(app: OAuthApplication, *, actor, approve: bool, note: str
     if not approve and not note:
         raise ReviewNoteRequired(app.pk)
     state = ReviewState.APPROVED if approve else ReviewState.REJECTED
-    now = timezone.now()
+    stamp = changed_by(actor)
     with transaction.atomic():
         changed = OAuthApplication.objects.filter(pk=app.pk, review_state=ReviewState.PENDING).update(
             review_state=state,
             review_note=note,
             reviewed_by=actor,
-            reviewed_at=now,
+            reviewed_at=stamp["updated"],
             review_requested=None,
-            updated=now,
-            version=F("version") + 1,
+            **stamp,
         )
         if not changed:
             return False
