@@ -1,7 +1,8 @@
 """The toolkit's request validator with the portal's rules on top.
 
-- A disabled app is an unknown app: no authorization, no token, no refresh, no
-  revocation or introspection by it, and its existing access tokens stop working
+- A disabled app, or one staff have not approved, is an unknown app: no
+  authorization, no token, no refresh, no revocation or introspection by it,
+  and its existing access tokens stop working
   (the model's `is_usable`, and `validate_bearer_token` below).
 - Redirect URIs match exactly (see redirects.py); with several registered the
   request must name one.
@@ -62,8 +63,13 @@ class PortalValidator(OAuth2Validator):
         if not super().validate_bearer_token(token, scopes, request):
             return False
         if request.client is not None and not request.client.usable:
+            description = (
+                _("The application is disabled.")
+                if not request.client.enabled
+                else _("The application has not been approved.")
+            )
             request.oauth2_error = OrderedDict(
-                [("error", "invalid_token"), ("error_description", _("The application is disabled."))]
+                [("error", "invalid_token"), ("error_description", description)]
             )
             return False
         return True

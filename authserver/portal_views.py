@@ -98,6 +98,14 @@ class DeveloperToolsView(OwnedApplicationMixin, DetailView):
                 value, token = services.generate_developer_token(request.user, app)
             except services.ApplicationDisabled:
                 messages.error(request, _("The application is disabled: enable it to generate a token."))
+            except services.ApplicationNotApproved:
+                messages.error(
+                    request,
+                    _(
+                        "The application has not been approved by the portal's administrators, "
+                        "so no token can be made for it."
+                    ),
+                )
             else:
                 context["developer_token"] = value
                 context["developer_token_expires"] = token.expires

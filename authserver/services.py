@@ -141,7 +141,8 @@ def generate_developer_token(user, app: OAuthApplication) -> tuple[str, AccessTo
     The value is returned once; only its checksum is stored.
     """
     if not app.usable:
-        raise ApplicationDisabled(app.name)
+        # Disabled by its owner, or not (yet) approved by staff: the page words each.
+        raise (ApplicationDisabled if not app.enabled else ApplicationNotApproved)(app.name)
     value = generate_token()
     expires = timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
     with transaction.atomic():
@@ -182,6 +183,10 @@ def revoke_pasted_token(app: OAuthApplication, actor, value: str) -> str | None:
             kind = "refresh_token"
         audit.record(app, actor, AuditAction.TOKEN_REVOKED, {"token_type": kind})
     return kind
+
+
+class ApplicationNotApproved(Exception):
+    """The app waits for staff review or was rejected: no token is made for it."""
 
 
 class ApplicationDisabled(Exception):

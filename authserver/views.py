@@ -60,6 +60,30 @@ FATAL_ERRORS = {
 }
 
 
+# The consent screen's page for an app that may not sign anyone in, by
+# OAuthApplication.unusable_reason (the rule lives there; this is only its wording).
+UNUSABLE_PAGES = {
+    "application_disabled": (
+        _("This application is disabled"),
+        _("Its owner has turned it off. Nothing was shared with it."),
+    ),
+    "application_pending_review": (
+        _("This application is waiting for review"),
+        _(
+            "This app is waiting for review by the portal's administrators. It cannot sign anyone in until "
+            "they approve it. Nothing was shared with it."
+        ),
+    ),
+    "application_rejected": (
+        _("This application was not approved"),
+        _(
+            "The portal's administrators reviewed this app and did not approve it, so it cannot sign anyone "
+            "in. Nothing was shared with it."
+        ),
+    ),
+}
+
+
 def authorize_error_page(request, *, title, message, code="", reason="", status=400):
     response = render(
         request,
@@ -92,12 +116,15 @@ class ConsentView(AuthorizationView):
         # A disabled app is named as such, even before anyone signs in.
         application = self._application(enabled_only=False)
         if application is not None and not application.is_usable(request):
+            title, message = UNUSABLE_PAGES.get(
+                application.unusable_reason, UNUSABLE_PAGES["application_disabled"]
+            )
             return authorize_error_page(
                 request,
-                title=_("This application is disabled"),
-                message=_("Its owner has turned it off. Nothing was shared with it."),
+                title=title,
+                message=message,
                 code="access_denied",
-                reason="application_disabled",
+                reason=application.unusable_reason or "application_disabled",
                 status=403,
             )
         return super().dispatch(request, *args, **kwargs)

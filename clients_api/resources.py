@@ -31,6 +31,7 @@ READ_ONLY = frozenset(
         "icon_url",
         "icon_sha256",
         "enabled",
+        "review",
         "secret_rotation",
         "version",
         "owner",
@@ -72,6 +73,12 @@ def represent(app, request) -> dict:
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
         "secret_rotation": rotation,
+        # Staff review (docs/managing-apps.md, "Reviewing new apps"): only "approved" signs anyone in.
+        "review": {
+            "state": app.review_state,
+            "note": app.review_note or None,
+            "reviewed_at": app.reviewed_at.isoformat() if app.reviewed_at else None,
+        },
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
         "created": app.created.isoformat(),

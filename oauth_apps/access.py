@@ -21,6 +21,10 @@ and any future API ask here, never `is_staff` on their own:
   | delete | `oauth_apps.delete_oauthapplication` |
   | reset the client secret (the new one is shown to nobody) | `oauth_apps.reset_secret_oauthapplication` |
   | mark an app as a resource server (may introspect others' tokens) | `oauth_apps.mark_resource_server` |
+  | approve or reject apps waiting for review (the review queue) | `oauth_apps.review_oauthapplication` |
+
+Reviewing is a staff power only: an owner cannot approve their own app (as with
+marking a resource server), and the review queue is a 404 to everyone else.
 
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
@@ -43,6 +47,7 @@ class Action(StrEnum):
     RESET_SECRET = "reset_secret"  # noqa: S105 -- an action's name, not a secret
     ROTATE_SECRET = "rotate_secret"  # noqa: S105 -- an action's name, not a secret
     MARK_RESOURCE_SERVER = "mark_resource_server"
+    REVIEW = "review"
 
 
 # Any one of these permissions lets a staff member do the action to another user's app.
@@ -53,10 +58,13 @@ PERMISSIONS = {
     Action.DELETE: ("oauth_apps.delete_oauthapplication",),
     Action.RESET_SECRET: ("oauth_apps.reset_secret_oauthapplication",),
     Action.MARK_RESOURCE_SERVER: ("oauth_apps.mark_resource_server",),
+    Action.REVIEW: ("oauth_apps.review_oauthapplication",),
     # The owner's alone, whatever anyone else holds (see the module's docstring).
     Action.ROTATE_SECRET: (),
 }
 OWNER_ONLY = frozenset({Action.ROTATE_SECRET})
+# Powers that only staff hold, whoever owns the app.
+STAFF_ONLY = frozenset({Action.MARK_RESOURCE_SERVER, Action.REVIEW})
 
 
 def parse_pk(value) -> int | None:
@@ -81,7 +89,7 @@ def is_owner(user, app: OAuthApplication) -> bool:
 
 
 def may(user, action: Action, app: OAuthApplication) -> bool:
-    if action == Action.MARK_RESOURCE_SERVER:
+    if action in STAFF_ONLY:
         return may_act_on_others(user, action)  # owners may not vouch for their own app
     return is_owner(user, app) or may_act_on_others(user, action)
 
@@ -97,6 +105,11 @@ def applications_for(user, action: Action = Action.VIEW):
     if not may_act_on_others(user, action):
         queryset = queryset.filter(user_id=user.pk)
     return queryset
+
+
+def may_review(user) -> bool:
+    """May `user` open the review queue and approve or reject the apps in it?"""
+    return may_act_on_others(user, Action.REVIEW)
 
 
 def abilities(user, app: OAuthApplication) -> dict[str, bool]:

@@ -39,6 +39,7 @@ from .services import (
     count_authorizations,
     delete_application,
     reset_secret,
+    review_application,
     set_enabled,
     set_resource_server,
 )
@@ -137,13 +138,28 @@ SHOWN_AS = {
 @admin.register(OAuthApplication)
 class OAuthApplicationAdmin(admin.ModelAdmin):
     form = ApplicationAdminForm
-    list_display = ["icon_tag", "name", "user", "enabled", "client_type", "is_resource_server", "updated"]
+    list_display = [
+        "icon_tag",
+        "name",
+        "user",
+        "enabled",
+        "review_state",
+        "client_type",
+        "is_resource_server",
+        "updated",
+    ]
     list_display_links = ["name"]
-    list_filter = ["enabled", ScopeFilter, "client_type", "is_resource_server"]
+    list_filter = ["enabled", "review_state", ScopeFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
     list_select_related = ["user"]
     ordering = ["-created", "-id"]
-    actions = ["enable_apps", "disable_apps", "mark_resource_servers", "unmark_resource_servers"]
+    actions = [
+        "enable_apps",
+        "disable_apps",
+        "approve_apps",
+        "mark_resource_servers",
+        "unmark_resource_servers",
+    ]
     # What a person edits is the registration form's list; the admin shows it with
     # the facts the server keeps, so a new form field appears here by itself.
     fields = [
@@ -153,6 +169,10 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         "enabled",
         *(SHOWN_AS.get(name, name) for name in ApplicationForm.Meta.fields),
         "is_resource_server",
+        "review_state",
+        "review_note",
+        "reviewed_by",
+        "reviewed_at",
         "modified_by",
         "created",
         "updated",
@@ -174,6 +194,9 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
 
     def has_mark_resource_server_permission(self, request, obj=None):
         return may_act_on_others(request.user, Action.MARK_RESOURCE_SERVER)
+
+    def has_review_permission(self, request, obj=None):
+        return may_act_on_others(request.user, Action.REVIEW)
 
     @admin.display(description=gettext_lazy("icon"))
     def icon_tag(self, obj):
@@ -434,6 +457,19 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
             revokes=lambda apps: _("Nothing is revoked."),
             button=_("Yes, mark them") if value else _("Yes, unmark them"),
             perform=perform,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Approve selected applications waiting for review"), permissions=["review"]
+    )
+    def approve_apps(self, request, queryset):
+        # The queue's service; rejecting needs a reason for the owner, so it is done in the review queue.
+        count = sum(review_application(app, actor=request.user, approve=True) for app in queryset)
+        self.message_user(
+            request,
+            ngettext("%d app approved.", "%d apps approved.", count) % count
+            + " "
+            + _("Apps that were not waiting for review are unchanged. Reject apps in the review queue."),
         )
 
     @admin.action(

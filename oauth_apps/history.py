@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.templatetags.portal_time import when
 
 from . import scopes as scope_catalog
-from .models import AuditAction, AuditEvent, ClientType, OAuthApplication
+from .models import AuditAction, AuditEvent, ClientType, OAuthApplication, ReviewState
 
 # --- values -------------------------------------------------------------------------
 
@@ -130,6 +130,13 @@ def _state_label(value) -> str:
     return _("enabled") if value else _("disabled")
 
 
+def _review_label(value) -> str:
+    try:
+        return str(ReviewState(value).label).lower()
+    except ValueError:
+        return str(value)
+
+
 def _icon_change(label, old, new, revoked=None) -> SafeString:
     return fmt(_("%(field)s: replaced"), field=label)
 
@@ -144,6 +151,7 @@ _text_change = _value_change(_text)
 _url_change = _value_change(_url)
 _client_type_change = _value_change(_client_type_label)
 _state_change = _value_change(_state_label)
+_review_change = _value_change(_review_label)
 
 # Field name (as the audit records it) → its label and how a change of it reads.
 FIELDS = {
@@ -160,6 +168,8 @@ FIELDS = {
     "privacy_policy_url": FieldWording(gettext_lazy("Privacy policy"), _url_change),
     "terms_of_service_url": FieldWording(gettext_lazy("Terms of Service"), _url_change),
     "enabled": FieldWording(gettext_lazy("State"), _state_change),
+    # A rejected app its owner changed goes back to the review queue (services.update_application).
+    "review_state": FieldWording(gettext_lazy("Review"), _review_change),
 }
 
 
@@ -219,6 +229,12 @@ DETAILS = {
     "old_secret_ended": lambda value: _("The old secret of a rotation stopped working too"),
     # The expiry says it; the number of seconds would only repeat it less readably.
     "grace_seconds": None,
+    "review_state": lambda value: (
+        _("Waiting for review: it cannot sign anyone in until approved")
+        if value == ReviewState.PENDING
+        else fmt(_("Review: %(state)s"), state=_review_label(value))
+    ),
+    "review_note": lambda value: fmt(_("Reviewer's note: %(note)s"), note=_text(value)),
 }
 REVOKED_KEYS = ("authorizations_revoked", "revoked")
 

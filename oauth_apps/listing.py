@@ -44,7 +44,15 @@ DEFAULT_PAGE_SIZE = 20
 # sort the other way). So no list page reads more index entries than this, whatever
 # the number of apps.
 COUNT_LIMIT = 10_000
-STATE_CHOICES = [("", _("Any state")), ("enabled", _("Enabled")), ("disabled", _("Disabled"))]
+STATE_CHOICES = [
+    ("", _("Any state")),
+    ("enabled", _("Enabled")),
+    ("disabled", _("Disabled")),
+    # The review state (PortalPolicy.review_new_apps), filtered in the same one query.
+    ("pending", _("Waiting for review")),
+    ("rejected", _("Rejected")),
+]
+REVIEW_STATES = ("pending", "rejected")
 
 
 class ListQueryForm(forms.Form):
@@ -132,7 +140,9 @@ class ListQuery:
             queryset = queryset.filter(client_id=self.q)
         elif self.q:
             queryset = self.search_names(queryset)
-        if self.state:
+        if self.state in REVIEW_STATES:
+            queryset = queryset.filter(review_state=self.state)
+        elif self.state:
             queryset = queryset.filter(enabled=self.state == "enabled")
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit

@@ -191,6 +191,17 @@ class RegistrationSource(models.TextChoices):
     DYNAMIC = AbstractApplication.RegistrationSource.DCR, _("Dynamic client registration")
 
 
+class ReviewState(models.TextChoices):
+    """Whether staff let the app sign people in (the optional review of new apps, PortalPolicy)."""
+
+    APPROVED = "approved", _("Approved")
+    PENDING = "pending", _("Waiting for review")
+    REJECTED = "rejected", _("Rejected")
+
+
+REVIEW_NOTE_MAX_LENGTH = 1000
+
+
 class OAuthApplication(AbstractApplication):
     """A registered OAuth 2.0 client: the toolkit's fields plus the portal's."""
 
@@ -252,6 +263,28 @@ class OAuthApplication(AbstractApplication):
         editable=False,
     )
 
+    # Staff review (PortalPolicy.review_new_apps): only an approved app may sign anyone
+    # in (is_usable). Apps made while the policy is off, and every app that existed
+    # before it, are approved. Written only by services.review_application and the
+    # services that create or resubmit an app.
+    review_state = models.CharField(
+        _("review"), max_length=16, choices=ReviewState.choices, default=ReviewState.APPROVED, editable=False
+    )
+    # When the app (last) entered the queue: the queue is oldest first by this.
+    review_requested = models.DateTimeField(_("review requested"), null=True, blank=True, editable=False)
+    # The reviewer's words to the owner: required when rejecting, optional when approving.
+    review_note = models.TextField(_("reviewer's note"), max_length=REVIEW_NOTE_MAX_LENGTH, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = _("OAuth application")
@@ -261,6 +294,7 @@ class OAuthApplication(AbstractApplication):
             ("view_all_applications", _("Can see other users' applications in the portal's list")),
             ("reset_secret_oauthapplication", _("Can reset another user's client secret")),
             ("mark_resource_server", _("Can mark an application as a resource server")),
+            ("review_oauthapplication", _("Can approve or reject applications waiting for review")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -293,6 +327,9 @@ class OAuthApplication(AbstractApplication):
                 | (~Q(previous_client_secret="") & Q(previous_secret_expires__isnull=False)),
                 name="%(app_label)s_app_previous_secret_expires",
             ),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values), name="%(app_label)s_app_review_state_valid"
+            ),
         ]
         # The list sorts by one of these indexes and, because every filter column
         # (state, scopes, name) is in it too, picks a page's ids from the index
@@ -310,6 +347,13 @@ class OAuthApplication(AbstractApplication):
                 Lower("name"), F("enabled"), F("scope_bits"), F("name"), name="oauth_app_name_list_idx"
             ),
             models.Index(fields=["user", "-created"], name="oauth_app_user_created_idx"),
+            # The review queue (oldest first) and its count in the navigation: only
+            # pending apps are in this index, so both read a handful of entries.
+            models.Index(
+                fields=["review_requested", "id"],
+                condition=Q(review_state="pending"),
+                name="oauth_app_review_queue_idx",
+            ),
         ]
 
     def __str__(self):
@@ -365,12 +409,30 @@ class OAuthApplication(AbstractApplication):
     @staticmethod
     def usable_filter(prefix: str = "") -> Q:
         """`usable` as a query condition; `prefix` reaches the app through a relation ("application__")."""
-        return Q(**{f"{prefix}enabled": True})
+        return Q(**{f"{prefix}enabled": True, f"{prefix}review_state": ReviewState.APPROVED})
 
     @property
     def usable(self) -> bool:
-        """Whether the app may sign people in, obtain tokens, use them and allow its origins."""
-        return bool(self.enabled)
+        """Whether the app may sign people in, obtain tokens, use them and allow its origins.
+
+        Enabled, and approved by staff when the portal reviews new apps (unusable_reason
+        says which of the two is missing).
+        """
+        return not self.unusable_reason
+
+    @property
+    def unusable_reason(self) -> str:
+        """Why this app may not be used ("" when it may): the rule behind `usable` and `usable_filter`.
+
+        The consent screen names the reason; the token endpoint only refuses.
+        """
+        if not self.enabled:
+            return "application_disabled"
+        if self.review_state == ReviewState.PENDING:
+            return "application_pending_review"
+        if self.review_state != ReviewState.APPROVED:
+            return "application_rejected"
+        return ""
 
     def is_usable(self, request):
         # The toolkit asks this before it authenticates a client: an app that may not
@@ -403,6 +465,10 @@ class OAuthApplication(AbstractApplication):
             and self.previous_secret_expires is not None
             and timezone.now() < self.previous_secret_expires
         )
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_state == ReviewState.APPROVED
 
     @property
     def is_public(self) -> bool:
@@ -476,6 +542,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     TOKEN_GENERATED = "token_generated", _("Developer token generated")
     TOKEN_REVOKED = "token_revoked", _("Token revoked")
+    REVIEW_APPROVED = "review_approved", _("Approved by a reviewer")
+    REVIEW_REJECTED = "review_rejected", _("Rejected by a reviewer")
 
 
 class AuditEvent(models.Model):

@@ -23,7 +23,7 @@ from authserver.cors import forget_decisions as forget_origin_decisions
 
 from . import audit
 from .icons import CleanIcon
-from .models import AuditAction, Icon, OAuthApplication
+from .models import AuditAction, Icon, OAuthApplication, PortalPolicy, ReviewState
 from .origins import sync_allowed_origins
 
 
@@ -39,10 +39,17 @@ def store_icon(icon: CleanIcon) -> Icon:
     return stored
 
 
+def initial_review_state() -> str:
+    """What a new (or resubmitted) app starts as: pending when the portal reviews new apps."""
+    return ReviewState.PENDING if PortalPolicy.load().review_new_apps else ReviewState.APPROVED
+
+
 def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tuple[OAuthApplication, str]:
     """Save a new app (the form's unsaved instance) with its icon; return it with its one-time secret.
 
     The secret is "" for a public client, which authenticates with PKCE alone.
+    Every way of making an app comes here, so the review policy (PortalPolicy)
+    applies to all of them: with it on, the app starts pending review.
     """
     secret = "" if app.is_public else generate_client_secret()
     app.user = user
@@ -52,12 +59,17 @@ def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tup
     app.client_secret = secret
     # An empty secret must stay empty, not become the hash of "".
     app.hash_client_secret = not app.is_public
+    app.review_state = initial_review_state()
+    app.review_requested = timezone.now() if app.review_state == ReviewState.PENDING else None
+    details = {"name": app.name, "scopes": app.scope_names}
+    if app.review_state == ReviewState.PENDING:
+        details["review_state"] = ReviewState.PENDING.value
     try:
         with transaction.atomic():
             app.icon = store_icon(icon)
             app.save()
             sync_allowed_origins([app])
-            audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
+            audit.record(app, user, AuditAction.CREATE, details)
     except IntegrityError as error:
         if OAuthApplication.objects.name_taken(app.name):
             raise DuplicateName(app.name) from error
@@ -229,6 +241,14 @@ def update_application(form, *, actor) -> UpdateResult:
     if "name" in fields:
         # An UPDATE bypasses save(), which keeps the key otherwise (names.py).
         fields["name_key"] = app.stored_name_key()
+    if app.review_state == ReviewState.REJECTED:
+        # Resubmission: a rejected app that its owner changed is judged again, as a
+        # new app would be (pending with the policy on, approved with it off).
+        state = initial_review_state()
+        fields.update(
+            review_state=state, review_requested=timezone.now() if state == ReviewState.PENDING else None
+        )
+        changes = {**changes, "review_state": {"old": ReviewState.REJECTED.value, "new": state}}
     secret = None
     if "client_type" in changes:
         if app.is_public:
@@ -351,6 +371,44 @@ def set_resource_server(app: OAuthApplication, *, actor, value: bool) -> bool:
         if not _switch(app, actor, "is_resource_server", value):
             return False
         audit.record(app, actor, AuditAction.UPDATE, {"is_resource_server": {"old": not value, "new": value}})
+    return True
+
+
+class ReviewNoteRequired(ValueError):
+    """An app is rejected only with a reason its owner can read."""
+
+
+def review_application(app: OAuthApplication, *, actor, approve: bool, note: str = "") -> bool:
+    """Approve or reject a pending app; return False when it was no longer pending (nothing written).
+
+    Who may call this is decided by oauth_apps/access.py (Action.REVIEW). A
+    rejection needs a note, which the owner sees on the app's page. The state
+    check and the write are one conditional UPDATE, so of two reviewers acting
+    at once exactly one decides. A rejected app holds no tokens or grants.
+    """
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ReviewNoteRequired(app.pk)
+    state = ReviewState.APPROVED if approve else ReviewState.REJECTED
+    stamp = changed_by(actor)
+    with transaction.atomic():
+        changed = OAuthApplication.objects.filter(pk=app.pk, review_state=ReviewState.PENDING).update(
+            review_state=state,
+            review_note=note,
+            reviewed_by=actor,
+            reviewed_at=stamp["updated"],
+            review_requested=None,
+            **stamp,
+        )
+        if not changed:
+            return False
+        app.refresh_from_db()
+        details = {"review_note": note} if note else {}
+        if not approve:
+            details["authorizations_revoked"] = revoke_authorizations(app)
+        audit.record(
+            app, actor, AuditAction.REVIEW_APPROVED if approve else AuditAction.REVIEW_REJECTED, details
+        )
     return True
 
 

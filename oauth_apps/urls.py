@@ -2,7 +2,7 @@ from django.urls import path
 
 from common.ratelimit import rate_limited
 
-from . import views
+from . import review, views
 
 app_name = "oauth_apps"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/end-rotation/", views.ApplicationEndRotationView.as_view(), name="end_rotation"),
     path("<int:pk>/delete/", views.ApplicationDeleteView.as_view(), name="delete"),
     path("bulk/", views.BulkActionView.as_view(), name="bulk"),
+    path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
+    path("review/<int:pk>/", review.ReviewDecisionView.as_view(), name="review_decide"),
     path("pending-icon/<str:sha256>/", views.PendingIconView.as_view(), name="pending_icon"),
 ]
 

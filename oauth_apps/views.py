@@ -33,7 +33,7 @@ from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm, RotateSecretForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, CappedPaginator, ListQuery, ListQueryForm
-from .models import AuditAction, AuditEvent, ClientType, Icon
+from .models import AuditAction, AuditEvent, ClientType, Icon, ReviewState
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -64,6 +64,7 @@ LIST_COLUMNS = (
     "icon_id",
     "scope_bits",
     "enabled",
+    "review_state",
     "updated",
     "created",
     "user__username",
@@ -150,6 +151,13 @@ def list_rows(applications, request, others_can: dict) -> list:
         "modified": escape(_("Modified")),
         "created": escape(_("Created")),
     }
+    review_badges = {
+        state: f'<span class="state {state}" data-testid="review-badge">{escape(label)}</span>'
+        for state, label in (
+            (ReviewState.PENDING, _("Waiting for review")),
+            (ReviewState.REJECTED, _("Rejected")),
+        )
+    }
     here = escape(request.get_full_path())
     csrf = escape(get_token(request))
     dates = Dates()
@@ -178,6 +186,7 @@ def list_rows(applications, request, others_can: dict) -> list:
             state_cell = SWITCH_OFF.format(
                 action=urls["enable"].replace(placeholder, own), here=here, csrf=csrf, label=state, name=name
             )
+        state_cell += review_badges.get(app.review_state, "")
         app.row_html = mark_safe(  # noqa: S308 -- every value below is escaped or built from escaped parts
             ROW_HTML.format(
                 pk=app.pk,
@@ -396,7 +405,9 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
     context_object_name = "app"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("user", "modified_by").defer("client_secret")
+        return (
+            super().get_queryset().select_related("user", "modified_by", "reviewed_by").defer("client_secret")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -476,6 +487,11 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
                 request,
                 _("Scopes were taken away, so every existing token and authorization was revoked."),
             )
+        if "review_state" in result.changes:
+            if result.app.review_state == ReviewState.PENDING:
+                messages.info(request, _("The app was submitted for review again."))
+            else:
+                messages.info(request, _("The portal no longer reviews new apps, so the app is approved."))
         if result.secret and is_owner(request.user, result.app):
             credentials.stash(request, result.app, result.secret, "confidential")
             messages.success(request, _("Saved. The app is now a confidential client with a new secret."))

@@ -76,6 +76,26 @@ def grant(user, *codenames):
 
 
 @pytest.fixture
+def reviewing(db):
+    """The portal policy with the review of new apps switched on (docs/managing-apps.md)."""
+    from oauth_apps.models import PortalPolicy
+
+    policy = PortalPolicy.load()
+    policy.review_new_apps = True
+    policy.save()
+    return policy
+
+
+@pytest.fixture
+def reviewer(db):
+    """A staff member holding only the review permission."""
+    member = get_user_model().objects.create_user(
+        "rita", "rita@example.com", "rita-password-1", is_staff=True
+    )
+    return grant(member, "review_oauthapplication")
+
+
+@pytest.fixture
 def user_client(client, user):
     client.force_login(user)
     return client

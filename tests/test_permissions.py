@@ -4,11 +4,12 @@ anonymous · owner (an ordinary user who created the app) · other (another
 ordinary user) · staff (is_staff and no permission: a master key no more) ·
 viewer (staff with view + view_all_applications) · editor (staff with
 change) · resetter (staff with reset_secret) · deleter (staff with delete) ·
-superuser. Each cell states the exact status; an app the visitor may not act
-on is a 404, never a 403, and nothing a visitor without the power sends
-changes the app. The rules are in oauth_apps/access.py. Rotating a secret and
-ending a rotation are the owner's alone, whatever a staff member holds (the
-superuser included); for the end-rotation rows the app is mid-rotation.
+reviewer (staff with review, the approval queue) · superuser. Each cell
+states the exact status; an app the visitor may not act on is a 404, never a
+403, and nothing a visitor without the power sends changes the app. The rules
+are in oauth_apps/access.py. Rotating a secret and ending a rotation are the
+owner's alone, whatever a staff member holds (the superuser included); for the
+end-rotation rows the app is mid-rotation.
 """
 
 import pytest
@@ -17,11 +18,22 @@ from django.test import Client
 from django.urls import reverse
 
 from oauth_apps import services
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, ReviewState
 
 from .conftest import grant
 
-ROLES = ("anonymous", "owner", "other", "staff", "viewer", "editor", "resetter", "deleter", "superuser")
+ROLES = (
+    "anonymous",
+    "owner",
+    "other",
+    "staff",
+    "viewer",
+    "editor",
+    "resetter",
+    "deleter",
+    "reviewer",
+    "superuser",
+)
 LOGIN = 302  # sent to the sign-in page
 # What each role may do to the owner's app beyond looking at it.
 POWERS = {
@@ -29,7 +41,8 @@ POWERS = {
     "editor": {"change"},
     "resetter": {"reset"},
     "deleter": {"delete"},
-    "superuser": {"change", "reset", "delete"},
+    "reviewer": {"review"},
+    "superuser": {"change", "reset", "delete", "review"},
 }
 
 
@@ -53,6 +66,13 @@ DELETERS = {"deleter": True, "superuser": True}
 
 def app_cells(granted, who, denied=404):
     return {"anonymous": LOGIN} | allowed(granted, denied, **who)
+
+
+def reviewer_cells(granted):
+    """The review queue: a staff power only (not even the owner), a 404 to everyone else."""
+    return {"anonymous": LOGIN} | {
+        role: (granted if role in ("reviewer", "superuser") else 404) for role in ROLES[1:]
+    }
 
 
 # (name, needs the app's pk, method, body, {role: status}, the power the request uses or None)
@@ -89,6 +109,19 @@ MATRIX = [
     ("oauth_apps:bulk", False, "get", "ids", app_cells(200, EDITORS, denied=302), None),
     ("oauth_apps:bulk", False, "post", "ids", cells(LOGIN, 302, 302, 302), "change"),
     ("oauth_apps:pending_icon", "sha", "get", None, cells(LOGIN, 404, 404, 404), None),
+    # The review queue acts on an app waiting for review (the matrix makes it pending for these rows).
+    ("oauth_apps:review_queue", False, "get", None, reviewer_cells(200), None),
+    ("oauth_apps:review_queue", False, "post", {}, reviewer_cells(405), None),
+    ("oauth_apps:review_decide", True, "get", None, reviewer_cells(405), None),
+    ("oauth_apps:review_decide", True, "post", {"decision": "approve"}, reviewer_cells(302), "review"),
+    (
+        "oauth_apps:review_decide",
+        True,
+        "post",
+        {"decision": "reject", "note": "No"},
+        reviewer_cells(302),
+        "review",
+    ),
     # Icons are public: consent screens show them to people who are not signed in.
     ("oauth_apps:icon", "icon", "get", None, cells(200, 200, 200, 200), None),
     ("authserver:developer_tools", True, "get", None, app_cells(200, EDITORS), None),
@@ -140,14 +173,18 @@ STAFF_PERMISSIONS = {
     "editor": ("change_oauthapplication",),
     "resetter": ("reset_secret_oauthapplication",),
     "deleter": ("delete_oauthapplication",),
+    "reviewer": ("review_oauthapplication",),
 }
 
 
 def app_for(name, make_app, owner):
-    """The owner's app; mid-rotation for the rows that end one, so ending it would show."""
+    """The owner's app: mid-rotation for the end-rotation rows, pending for the review rows."""
     app, _ = make_app(owner)
     if name.endswith("end_rotation"):
         services.rotate_secret(app, actor=owner)
+        app.refresh_from_db()
+    if name.startswith("oauth_apps:review"):
+        OAuthApplication.objects.filter(pk=app.pk).update(review_state=ReviewState.PENDING)
         app.refresh_from_db()
     return app
 
@@ -183,7 +220,12 @@ def test_permission_matrix(user, other_user, make_app, name, pk, method, body, r
     if power not in POWERS.get(role, set()):
         fresh = OAuthApplication.objects.filter(pk=app.pk).first()
         assert fresh is not None
-        assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)
+        assert (fresh.version, fresh.enabled, fresh.client_secret, fresh.review_state) == (
+            app.version,
+            True,
+            app.client_secret,
+            app.review_state,
+        )
 
 
 # --- the management API, called with each role's own read/write token ---------------

@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.views import defaults
 
 from docspace_portal.errors import handler500
-from oauth_apps.models import OAuthApplication
-from oauth_apps.services import set_enabled
+from oauth_apps.models import OAuthApplication, PortalPolicy
+from oauth_apps.services import review_application, set_enabled
 
 from ..authserver.conftest import pkce_pair
 from ..conftest import png_bytes
@@ -303,6 +303,33 @@ def signed_in_tour(tour, make_app):
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")
     tour.visit("admin, disable confirmation", f"/admin/oauth_apps/oauthapplication/{app.pk}/disable/")
     tour.visit("admin, audit trail", "/admin/oauth_apps/auditevent/")
+    review_tour(tour, make_app, dana)
+
+
+def review_tour(tour, make_app, dana):
+    """The approval queue (dana is a superuser, so she may review) and what an owner sees."""
+    page = tour.page
+    policy = PortalPolicy.load()
+    policy.review_new_apps = True
+    policy.save()
+    waiting, _ = make_app(dana, name="Waiting Planner")
+    make_app(dana, name="Waiting Notes")
+    tour.visit("info, waiting for review", waiting.get_absolute_url())
+    tour.visit("consent, app waiting for review", authorize_path(waiting))
+    tour.visit("list, waiting for review", f"{LIST}?state=pending")
+    tour.visit("review queue", f"{LIST}review/")
+    page.locator(".review-card").first.get_by_role("button", name="Reject").click()
+    page.get_by_text("Give the reason for rejecting it").wait_for()
+    tour.check("review queue, reject without a reason")
+    page.get_by_label("Note to the owner").first.fill("Say who publishes the app on its website.")
+    page.locator(".review-card").first.get_by_role("button", name="Reject").click()
+    page.get_by_text("is rejected").wait_for()
+    tour.visit("info, rejected", waiting.get_absolute_url())
+    tour.visit("edit, rejected", f"{waiting.get_absolute_url()}edit/")
+    for app in OAuthApplication.objects.filter(review_state="pending"):
+        review_application(app, actor=dana, approve=True)
+    tour.visit("review queue, empty", f"{LIST}review/")
+    tour.visit("admin, waiting for review", "/admin/oauth_apps/oauthapplication/?review_state__exact=pending")
 
 
 def report(found):
