@@ -11,32 +11,26 @@ origin calls it, for both questions a browser request raises:
   any enabled app.
 The toolkit's validator (`PortalValidator.is_origin_allowed`) asks it as well.
 
-The "any enabled app" answer is kept for a few seconds in each server process
-(`CORS_ORIGIN_CACHE_SECONDS`, default 5), so a preflight or a cross-origin call
-usually needs no query at all. Every service that changes an origin or whether an
-app is enabled (registration, edit, enable, disable, delete, their bulk forms,
-seeding) calls `forget_decisions()`: in the process that made the change it takes
-effect at once; in the other processes of a multi-process server it takes effect
-within `CORS_ORIGIN_CACHE_SECONDS` (also for changes made outside the services,
-such as raw SQL). The named-client answer (token and revocation endpoints,
+The "any enabled app" answer comes from the origin index (oauth_apps/origins.py),
+which keeps it for a few seconds in each server process (`CORS_ORIGIN_CACHE_SECONDS`,
+default 5), so a preflight or a cross-origin call usually needs no query at all.
+Every service that changes an origin or whether an app may be used (registration,
+edit, enable, disable, review, delete, their bulk forms, seeding) calls
+`forget_decisions()` there: in the process that made the change it takes effect at
+once; in the other processes of a multi-process server within
+`CORS_ORIGIN_CACHE_SECONDS` (also for changes made outside the services, such as
+raw SQL). The named-client answer (token and revocation endpoints,
 userinfo) is never cached: it reads the app the request already loaded.
 """
 
 import re
-import threading
-import time
-from collections import OrderedDict
 
 from django.conf import settings
-from django.db import transaction
 
-from oauth_apps.models import AllowedOrigin, OAuthApplication
+from oauth_apps.models import OAuthApplication
+from oauth_apps.origins import any_usable_app_allows
 
 _CORS_PATHS = re.compile(settings.CORS_URLS_REGEX)
-# Origins remembered per process; the least recently asked is dropped beyond this.
-DECISIONS_KEPT = 4096
-_decisions: OrderedDict[str, tuple[float, bool]] = OrderedDict()
-_decisions_lock = threading.Lock()
 
 
 def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
@@ -56,44 +50,7 @@ def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
         return False
     if client is not None:
         return client.usable and origin in client.allowed_origin_list
-    return _any_enabled_app_allows(origin)
-
-
-def _any_enabled_app_allows(origin: str) -> bool:
-    """The origin index's answer, remembered for `CORS_ORIGIN_CACHE_SECONDS` in this process."""
-    seconds = settings.CORS_ORIGIN_CACHE_SECONDS
-    now = time.monotonic()
-    with _decisions_lock:
-        kept = _decisions.get(origin)
-        if kept is not None and kept[0] > now:
-            _decisions.move_to_end(origin)
-            return kept[1]
-    allowed = AllowedOrigin.objects.filter(
-        OAuthApplication.usable_filter("application__"), origin=origin
-    ).exists()
-    if seconds > 0:
-        with _decisions_lock:
-            _decisions[origin] = (now + seconds, allowed)
-            _decisions.move_to_end(origin)
-            while len(_decisions) > DECISIONS_KEPT:
-                _decisions.popitem(last=False)
-    return allowed
-
-
-def clear_remembered() -> None:
-    """Drop this process's remembered answers now (tests start each case with none)."""
-    with _decisions_lock:
-        _decisions.clear()
-
-
-def forget_decisions() -> None:
-    """An origin or an app's state changed: drop this process's remembered answers.
-
-    At once, and again when the surrounding transaction commits (a request served
-    meanwhile by another thread could have remembered the answer from before).
-    """
-    clear_remembered()
-    transaction.on_commit(clear_remembered)
+    return any_usable_app_allows(origin)
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:

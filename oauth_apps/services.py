@@ -19,11 +19,10 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
-from authserver.cors import forget_decisions as forget_origin_decisions
-
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication, PortalPolicy, ReviewState
+from .origins import forget_decisions as forget_origin_decisions
 from .origins import sync_allowed_origins
 
 
@@ -403,6 +402,7 @@ def review_application(app: OAuthApplication, *, actor, approve: bool, note: str
         if not changed:
             return False
         app.refresh_from_db()
+        forget_origin_decisions()  # its origins are allowed from now on, or never
         details = {"review_note": note} if note else {}
         if not approve:
             details["authorizations_revoked"] = revoke_authorizations(app)

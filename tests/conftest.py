@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.utils import translation
 from PIL import Image
 
-from authserver.cors import clear_remembered as forget_origin_decisions
 from oauth_apps.icons import clean_icon
+from oauth_apps.origins import clear_remembered as forget_origin_decisions
 
 from .catalogs import compile_stale
 from .helpers import register

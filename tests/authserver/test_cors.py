@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from authserver import cors
 from authserver.cors import origin_allowed
+from oauth_apps import origins
 from oauth_apps.models import AllowedOrigin, OAuthApplication
 from oauth_apps.services import bulk_set_enabled, set_enabled
 
@@ -92,7 +92,7 @@ def test_an_origin_shared_by_two_apps_stays_allowed_while_one_of_them_is_enabled
 
 
 class Clock:
-    """time.monotonic for authserver/cors.py, moved by hand."""
+    """time.monotonic for oauth_apps/origins.py, moved by hand."""
 
     def __init__(self):
         self.now = 1000.0
@@ -104,7 +104,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr("authserver.cors.time.monotonic", clock)
+    monkeypatch.setattr("oauth_apps.origins.time.monotonic", clock)
     return clock
 
 
@@ -148,10 +148,10 @@ def test_with_no_remembering_every_preflight_asks_the_index(
 
 
 def test_the_remembered_answers_are_bounded(client, confidential_app, monkeypatch):
-    monkeypatch.setattr("authserver.cors.DECISIONS_KEPT", 3)
+    monkeypatch.setattr("oauth_apps.origins.DECISIONS_KEPT", 3)
     for number in range(10):
         preflight(client, "/oauth/token/", origin=f"https://n{number}.example.com")
-    assert list(cors._decisions) == [f"https://n{number}.example.com" for number in (7, 8, 9)]
+    assert list(origins._decisions) == [f"https://n{number}.example.com" for number in (7, 8, 9)]
 
 
 def test_for_a_named_client_the_origin_is_decided_without_a_query(
