@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from PIL import Image
 
+from authserver import signing_keys
 from oauth_apps.icons import clean_icon
 
 from .catalogs import compile_stale
@@ -18,10 +19,12 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters must not leak from one test into the next."""
+    """Rate-limit counters and the signing keys a process keeps must not leak into the next test."""
     cache.clear()
+    signing_keys.clear_cache()
     yield
     cache.clear()
+    signing_keys.clear_cache()
 
 
 def png_bytes(size=(32, 32), color=(45, 108, 223, 255)) -> bytes:
