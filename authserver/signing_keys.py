@@ -41,6 +41,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from jwcrypto import jwk
 from oauth2_provider.settings import oauth2_settings
 
@@ -61,6 +62,12 @@ ACTIVATION_DELAY_SECONDS = CACHE_SECONDS + JWKS_MAX_AGE_SECONDS
 PUBLISH_MARGIN_SECONDS = 5 * 60
 
 NEXT, ACTIVE, RETIRED, EXPIRED = "next", "active", "retired", "expired"
+STATE_LABELS = {
+    NEXT: _("next: published, signs from the date shown"),
+    ACTIVE: _("active: signs ID tokens"),
+    RETIRED: _("retired: published until its last tokens expire"),
+    EXPIRED: _("expired: no longer published"),
+}
 _ENCRYPTION_PURPOSE = b"authserver.signing_keys"
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
@@ -259,3 +259,62 @@ def test_tokens_keep_flowing_through_a_rotation_on_several_hosts(flow, confident
     assert published[activation] == [new_kid, old_kid]
     assert published[left_jwks - 10] == [new_kid, old_kid]
     assert published[left_jwks + 40] == [new_kid]
+
+
+def test_private_keys_are_stored_encrypted_and_open_with_a_fallback_secret_key(db, settings):
+    rotate()
+    old, new = SigningKey.objects.order_by("activates_at")
+    for row in (old, new):
+        assert "PRIVATE KEY" not in row.private_key
+        assert "PRIVATE KEY" in signing_keys.unseal_private_key(row.private_key, row.kid)
+        # Sealed for its own kid: another row's text does not open under this one's.
+        with pytest.raises(ValueError, match="cannot be decrypted"):
+            signing_keys.unseal_private_key(row.private_key, (new if row is old else old).kid)
+    assert signing_keys.unseal_private_key(old.private_key, old.kid) == oauth2_settings.OIDC_RSA_PRIVATE_KEY
+    previous_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 40
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        signing_keys.unseal_private_key(new.private_key, new.kid)
+    settings.SECRET_KEY_FALLBACKS = [previous_secret]
+    assert "PRIVATE KEY" in signing_keys.unseal_private_key(new.private_key, new.kid)
+
+
+def test_the_command_refuses_bad_options_and_lists_the_configured_key_before_any_rotation(db):
+    with pytest.raises(CommandError, match="0 or more"):
+        rotate("--activate-in", "-5")
+    with pytest.raises(CommandError, match="not both"):
+        rotate("--list", "--prune")
+    assert f"{configured_kid()}  active  (OIDC_RSA_PRIVATE_KEY" in rotate("--list")
+    assert not SigningKey.objects.exists()
+
+
+def test_activating_at_once_switches_signing_immediately(flow, confidential_app, db, clock):
+    """`--activate-in 0`, for a key that must stop signing now; the old one stays published."""
+    app, secret = confidential_app
+    old_token = id_token(flow, app, secret)
+    rotate("--activate-in", "0")
+    new_kid = SigningKey.objects.get(origin=SigningKey.Origin.GENERATED).kid
+    new_token = id_token(flow, app, secret)
+    assert header(new_token)["kid"] == new_kid
+    assert verifies(old_token, jwks(), clock.now)
+
+
+def test_the_admin_shows_the_keys_read_only_and_never_the_private_key(admin_client, db):
+    rotate()
+    old, new = SigningKey.objects.order_by("activates_at")
+    listing = admin_client.get("/admin/authserver/signingkey/")
+    page = listing.content.decode()
+    assert listing.status_code == 200
+    assert old.kid in page
+    assert new.kid in page
+    assert "active: signs ID tokens" in page
+    assert "next: published, signs from the date shown" in page
+    detail = admin_client.get(f"/admin/authserver/signingkey/{new.pk}/change/")
+    assert detail.status_code == 200
+    for response in (listing, detail):
+        text = response.content.decode()
+        assert new.private_key[:40] not in text
+        assert "PRIVATE KEY" not in text
+    assert admin_client.get("/admin/authserver/signingkey/add/").status_code == 403
+    assert admin_client.post(f"/admin/authserver/signingkey/{new.pk}/delete/").status_code == 403
+    assert SigningKey.objects.count() == 2
