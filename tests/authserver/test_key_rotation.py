@@ -318,3 +318,25 @@ def test_the_admin_shows_the_keys_read_only_and_never_the_private_key(admin_clie
     assert admin_client.get("/admin/authserver/signingkey/add/").status_code == 403
     assert admin_client.post(f"/admin/authserver/signingkey/{new.pk}/delete/").status_code == 403
     assert SigningKey.objects.count() == 2
+
+
+def test_the_server_reads_back_id_tokens_of_every_published_key_and_no_other(
+    flow, confidential_app, db, clock
+):
+    """What the toolkit verifies itself (an ID token it links to an access token, an
+    id_token_hint) is checked against the key its kid names, not only the active one."""
+    from authserver.oauth2_validators import PortalValidator
+
+    app, secret = confidential_app
+    old_token = id_token(flow, app, secret)
+    rotate("--activate-in", "0")
+    validator = PortalValidator()
+    assert str(validator._load_id_token(old_token).jti) == unverified_claims(old_token)["jti"]
+    assert validator._load_id_token(id_token(flow, app, secret)) is not None
+    assert validator._load_id_token("not.a.token") is None
+    head, payload, signature = old_token.split(".")
+    assert validator._load_id_token(f"{head}.{payload}.{signature[::-1]}") is None
+    # Once the old key has left the JWKS, its tokens are not read back either.
+    clock.advance(PUBLISHED_AFTER_RETIRING)
+    signing_keys.clear_cache()
+    assert validator._load_id_token(old_token) is None
