@@ -148,7 +148,7 @@ class PortalValidator(OAuth2Validator):
         except (JWException, ValueError):
             return None
         key = signing_keys.current().find(kid) if isinstance(kid, str) else None
-        return key.private() if key is not None else None
+        return key.public_key() if key is not None else None
 
     def get_discovery_claims(self, request):
         return list(self.oidc_claim_scope)

@@ -118,6 +118,10 @@ class Key:
     def state(self, now: datetime) -> str:
         return state_of(self.activates_at, self.retired_at, self.published_until, now)
 
+    def public_key(self) -> jwk.JWK:
+        """Enough to verify what this key signed; needs no decryption."""
+        return jwk.JWK(**self.public)
+
     def private(self) -> jwk.JWK:
         if self._private is None:
             pem = self.pem or unseal_private_key(self.sealed, self.kid)
