@@ -9,12 +9,14 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from common.readonly_admin import ReadOnlyModelAdmin
+
 from . import signing_keys
 from .models import SigningKey
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyModelAdmin):
     list_display = ["kid", "state", "origin", "created", "activates_at", "retired_at", "published_until"]
     # No private_key: its sealed text is not shown either.
     fields = ["kid", "state", "origin", "created", "activates_at", "retired_at", "published_until"]
@@ -27,12 +29,3 @@ class SigningKeyAdmin(admin.ModelAdmin):
         return signing_keys.STATE_LABELS[
             signing_keys.state_of(obj.activates_at, obj.retired_at, obj.published_until, now)
         ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
