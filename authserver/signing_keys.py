@@ -247,8 +247,10 @@ def _new_row(pem: str, origin: str, activates_at: datetime) -> SigningKey:
 
 def _rotate_once(activate_in: timedelta, now: datetime) -> Rotation:
     with transaction.atomic():
-        # Rows locked: of two rotations at once, the second waits and then finds the first's key.
-        rows = list(SigningKey.objects.select_for_update().order_by("activates_at"))
+        # Of two rotations at once, the second waits here for the first to commit, then
+        # reads again (a new statement sees what the first added) and finds its key.
+        list(SigningKey.objects.select_for_update().values_list("pk", flat=True))
+        rows = list(SigningKey.objects.order_by("activates_at"))
         if not rows and oauth2_settings.OIDC_RSA_PRIVATE_KEY:
             # The configured key becomes the first row, same kid: tokens it signed keep verifying.
             rows = [_new_row(oauth2_settings.OIDC_RSA_PRIVATE_KEY, SigningKey.Origin.CONFIGURATION, now)]

@@ -7,12 +7,14 @@ simulated in one process by giving each its own copy of the cached keys.
 """
 
 import json
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
@@ -340,3 +342,37 @@ def test_the_server_reads_back_id_tokens_of_every_published_key_and_no_other(
     clock.advance(PUBLISHED_AFTER_RETIRING)
     signing_keys.clear_cache()
     assert validator._load_id_token(old_token) is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="two connections at once need a database server"
+)
+@pytest.mark.parametrize("stored_before", [False, True])
+def test_two_hosts_rotating_at_once_make_one_new_key(stored_before):
+    """Run by two hosts' schedulers at the same moment: one new key, the other run changes nothing."""
+    if stored_before:
+        signing_keys.rotate(timedelta(0))  # the table already holds keys; the rows are locked
+    before = SigningKey.objects.count()
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def host():
+        try:
+            start.wait()
+            results.append(signing_keys.rotate())
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=host) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(result.created for result in results) == [False, True]
+    assert results[0].key.kid == results[1].key.kid
+    added = 1 if stored_before else 2  # the first rotation also stores the configured key
+    assert SigningKey.objects.count() == before + added
