@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from jwcrypto import jwk
 from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.utils import jwk_from_pem
 
 from common.datadir import new_signing_key
 from oauth_apps.credentials import seal, unseal
@@ -124,8 +125,13 @@ class Key:
 
     def private(self) -> jwk.JWK:
         if self._private is None:
-            pem = self.pem or unseal_private_key(self.sealed, self.kid)
-            self._private = jwk.JWK.from_pem(pem.encode())
+            # Decrypted and parsed once per process: a kid names one key for good, and
+            # jwcrypto keeps the parsed key ready to sign (parsing an RSA key is slow).
+            parsed = _parsed.get(self.kid)
+            if parsed is None:
+                parsed = jwk.JWK.from_pem((self.pem or unseal_private_key(self.sealed, self.kid)).encode())
+                _parsed[self.kid] = parsed
+            self._private = parsed
         return self._private
 
 
@@ -162,6 +168,8 @@ class KeySet:
 
 
 _cache: tuple[float, KeySet] | None = None
+# kid → the private key, decrypted and parsed; only for keys still published.
+_parsed: dict[str, jwk.JWK] = {}
 
 
 def clear_cache() -> None:
@@ -173,7 +181,7 @@ def _configured_key() -> Key | None:
     pem = oauth2_settings.OIDC_RSA_PRIVATE_KEY
     if not pem:
         return None
-    private = jwk.JWK.from_pem(pem.encode())
+    private = jwk_from_pem(pem)  # the toolkit's, cached per process
     return Key(
         kid=private.thumbprint(),
         public=public_jwk(private),
@@ -204,6 +212,8 @@ def _load() -> KeySet:
     if not keys:
         configured = _configured_key()
         keys = [configured] if configured else []
+    for kid in set(_parsed) - {key.kid for key in keys}:
+        _parsed.pop(kid, None)  # pruned or expired
     return KeySet(keys)
 
 
