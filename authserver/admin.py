@@ -18,6 +18,8 @@ from .models import SigningKey
 @admin.register(SigningKey)
 class SigningKeyAdmin(ReadOnlyModelAdmin):
     list_display = ["kid", "state", "origin", "created", "activates_at", "retired_at", "published_until"]
+    # Every field is a column: the list is the whole view, no row opens a page of its own.
+    list_display_links = None
     # No private_key: its sealed text is not shown either.
     fields = ["kid", "state", "origin", "created", "activates_at", "retired_at", "published_until"]
     readonly_fields = fields

@@ -311,6 +311,7 @@ def test_the_admin_shows_the_keys_read_only_and_never_the_private_key(admin_clie
     assert new.kid in page
     assert "active: signs ID tokens" in page
     assert "next: published, signs from the date shown" in page
+    assert f"/admin/authserver/signingkey/{new.pk}/change/" not in page  # the list is the whole view
     detail = admin_client.get(f"/admin/authserver/signingkey/{new.pk}/change/")
     assert detail.status_code == 200
     for response in (listing, detail):
