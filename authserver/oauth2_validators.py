@@ -22,12 +22,15 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
+from jwcrypto import jws
+from jwcrypto.common import JWException
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from oauth_apps.models import OAuthApplication, queryable_client_id
 
+from . import signing_keys
 from .cors import origin_allowed
 from .models import AuthorizationCodeRecord
 from .redirects import client_redirect_uri_allowed
@@ -163,6 +166,21 @@ class PortalValidator(OAuth2Validator):
     def validate_silent_authorization(self, request):
         # Consent is asked every time: prompt=none gets consent_required.
         return False
+
+    def _get_key_for_token(self, token):
+        """The published key whose `kid` the ID token names (the toolkit took the app's one key).
+
+        The toolkit verifies an ID token it just signed (to link it to the access
+        token), and would verify an `id_token_hint`: after a rotation that token may
+        carry a retired key's kid. Looking the key up by kid also spares the toolkit's
+        query for the app named in `aud`; the ID token's row, found by `jti`, names it.
+        """
+        try:
+            kid = jws.JWS.from_jose_token(token).jose_header.get("kid")
+        except (JWException, ValueError):
+            return None
+        key = signing_keys.current().find(kid) if isinstance(kid, str) else None
+        return key.public_key() if key is not None else None
 
     def get_discovery_claims(self, request):
         return list(self.oidc_claim_scope)

@@ -7,7 +7,6 @@ one of them appears.
 """
 
 from django.urls import path
-from oauth2_provider import views as dot_views
 
 from . import api, views
 
@@ -29,7 +28,7 @@ urlpatterns = [
         views.ServerMetadataView.as_view(),
         name="oidc-connect-discovery-info",
     ),
-    path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
+    path(".well-known/jwks.json", views.JwksView.as_view(), name="jwks-info"),
 ]
 
 api_urlpatterns = [

@@ -28,6 +28,7 @@ from common.csp import FORM_ACTION_ATTRIBUTE
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication, read_once
 
+from . import signing_keys
 from .api import BearerView
 from .metadata import issuer, server_metadata
 from .oauth2_validators import REDIRECT_URI_IN_REQUEST, queryable_client_id
@@ -344,6 +345,20 @@ class ServerMetadataView(View):
         response = JsonResponse(server_metadata(request))
         # A public document that browser clients read (as the toolkit's views do).
         response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class JwksView(View):
+    """The JWKS: the active signing key, the next one and the retired ones still published.
+
+    Clients may cache it for `JWKS_MAX_AGE_SECONDS` (5 minutes): a rotation publishes
+    the new key longer than that before it signs (authserver/signing_keys.py).
+    """
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse({"keys": signing_keys.current().published()})
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Cache-Control"] = f"public, max-age={signing_keys.JWKS_MAX_AGE_SECONDS}"
         return response
 
 

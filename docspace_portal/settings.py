@@ -40,6 +40,9 @@ if PRODUCTION:
 
 # Without a key Django refuses to start and the system check says how to make one.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or read_key(DATA_DIR, SECRET_KEY_FILE).strip()
+# Previous secret keys, still accepted for what they signed or sealed (sessions, and the
+# ID-token signing keys in the database: authserver/signing_keys.py) while it is replaced.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 
 def _signing_key() -> str:

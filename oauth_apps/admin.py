@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from oauth2_provider.models import get_application_model
 
+from common.readonly_admin import ReadOnlyModelAdmin
+
 from . import history
 from . import scopes as scope_catalog
 from .access import Action, may_act_on_others
@@ -629,7 +631,7 @@ def csv_response(events) -> StreamingHttpResponse:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The audit trail, read-only: nobody adds, changes or deletes a record here."""
 
     # The client ID is on each record's page and in the CSV; the list keeps to what fits a screen.
@@ -680,12 +682,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Export selected records as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         return csv_response(queryset.iterator(chunk_size=2000))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -38,6 +38,21 @@ class Stashed:
     reason: str
 
 
+def seal(key: bytes, plaintext: bytes, context: bytes) -> str:
+    """`plaintext` encrypted and authenticated (AES-GCM) under `key`, bound to `context`; base64 text."""
+    nonce = secrets.token_bytes(12)
+    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext, context)).decode()
+
+
+def unseal(key: bytes, sealed: str, context: bytes) -> bytes:
+    """What `seal` sealed; ValueError if the key, the context or the text is not the one sealed."""
+    try:
+        raw = base64.b64decode(sealed)
+        return AESGCM(key).decrypt(raw[:12], raw[12:], context)
+    except (InvalidTag, ValueError, TypeError) as error:
+        raise ValueError("not sealed under this key and context") from error
+
+
 def _keys(token: str) -> tuple[str, bytes]:
     """The cache key and the encryption key for a token; neither reveals the other."""
     material = hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha512).digest()
@@ -49,9 +64,7 @@ def stash(request, app, secret: str, reason: str) -> None:
     token = secrets.token_urlsafe(32)
     cache_key, key = _keys(token)
     payload = json.dumps({"app": app.pk, "user": request.user.pk, "secret": secret, "reason": reason})
-    nonce = secrets.token_bytes(12)
-    sealed = nonce + AESGCM(key).encrypt(nonce, payload.encode(), cache_key.encode())
-    cache.set(cache_key, base64.b64encode(sealed).decode(), timeout=STASH_SECONDS)
+    cache.set(cache_key, seal(key, payload.encode(), cache_key.encode()), timeout=STASH_SECONDS)
     previous = request.session.get(SESSION_KEY)
     if isinstance(previous, str):
         cache.delete(_keys(previous)[0])  # one secret waits per session
@@ -70,9 +83,8 @@ def take(request, app) -> Stashed | None:
         del request.session[SESSION_KEY]  # expired
         return None
     try:
-        raw = base64.b64decode(sealed)
-        data = json.loads(AESGCM(key).decrypt(raw[:12], raw[12:], cache_key.encode()))
-    except (InvalidTag, ValueError, TypeError):
+        data = json.loads(unseal(key, sealed, cache_key.encode()))
+    except ValueError:
         cache.delete(cache_key)
         del request.session[SESSION_KEY]
         return None

@@ -471,6 +471,22 @@ class OAuthApplication(AbstractApplication):
         return self.review_state == ReviewState.APPROVED
 
     @property
+    def jwk_key(self):
+        """The key that signs this app's ID tokens: the active one of authserver/signing_keys.py.
+
+        The toolkit reads this twice per ID token (for the header's `kid`, then to
+        sign); it is kept on the instance so both reads give the same key, even at
+        the instant a rotation takes effect.
+        """
+        if self.algorithm != self.RS256_ALGORITHM:
+            return super().jwk_key
+        if getattr(self, "_signing_jwk", None) is None:
+            from authserver import signing_keys
+
+            self._signing_jwk = signing_keys.current().signing_key()
+        return self._signing_jwk
+
+    @property
     def is_public(self) -> bool:
         return self.client_type == ClientType.PUBLIC
 

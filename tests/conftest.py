@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 from PIL import Image
 
+from authserver import signing_keys
 from oauth_apps.icons import clean_icon
 from oauth_apps.origins import clear_remembered as forget_origin_decisions
 
@@ -21,12 +22,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and remembered CORS answers must not leak from one test into the next."""
+    """Rate-limit counters, remembered CORS answers and the signing keys a process keeps must not leak."""
     cache.clear()
     forget_origin_decisions()
+    signing_keys.clear_cache()
     yield
     cache.clear()
     forget_origin_decisions()
+    signing_keys.clear_cache()
 
 
 @pytest.fixture(autouse=True)

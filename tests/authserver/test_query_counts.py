@@ -27,11 +27,14 @@ EXPECTED = {
     "consent allowed": 5,
     # the toolkit's code exchange, ID token included (openid): grant, client, user,
     # ID token, access and refresh tokens; plus the code's record read and its token
-    # family written (a reused code revokes that family)
+    # family written (a reused code revokes that family); the signing keys, read once
+    # per process every signing_keys.CACHE_SECONDS (here the first read). The toolkit's
+    # read of the app named in the ID token's `aud` is gone: the key is found by `kid`.
     "code exchange": 22,
-    "refresh": 24,
+    # as the exchange, with the keys already read
+    "refresh": 23,
     "preflight": 1,  # the origin index (the first time this process is asked about the origin)
-    "preflight, origin remembered": 0,  # authserver/cors.py keeps the answer a few seconds
+    "preflight, origin remembered": 0,  # oauth_apps/origins.py keeps the answer a few seconds
     # the token (with its app and user); the origin's answer is remembered from the preflight
     "API call from an allowed origin": 1,
     "API call without Origin": 1,

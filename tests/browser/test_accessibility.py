@@ -14,6 +14,7 @@ from django.db import OperationalError
 from django.test import RequestFactory
 from django.views import defaults
 
+from authserver import signing_keys
 from docspace_portal.errors import handler500
 from oauth_apps.models import OAuthApplication, PortalPolicy
 from oauth_apps.services import review_application, set_enabled
@@ -303,6 +304,8 @@ def signed_in_tour(tour, make_app):
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")
     tour.visit("admin, disable confirmation", f"/admin/oauth_apps/oauthapplication/{app.pk}/disable/")
     tour.visit("admin, audit trail", "/admin/oauth_apps/auditevent/")
+    signing_keys.rotate()
+    tour.visit("admin, signing keys", "/admin/authserver/signingkey/")
     review_tour(tour, make_app, dana)
 
 

@@ -9,7 +9,7 @@
 //   discover        the metadata as the library accepted it
 //   begin           an authorization URL with PKCE S256, state and (with openid) nonce
 //   finish          the callback read back by the library, the code exchanged (ID token validated,
-//                   signature included), userinfo, refresh rotation and replay refusal,
+//                   signature included; its header's kid reported), userinfo, refresh rotation and replay refusal,
 //                   introspection, revocation
 //   callback_error  an error redirect read back through the library's own response validation
 //
@@ -114,6 +114,7 @@ const openidClient = {
     if (openid) {
       const claims = tokens.claims();
       out.id_token_claims = claims;
+      out.id_token_kid = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url')).kid;
       const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
       out.userinfo = userinfo;
     }
@@ -204,6 +205,7 @@ const oauth4webapi = {
       await oauth.validateApplicationLevelSignature(as, response, insecure);
       const claims = oauth.getValidatedIdTokenClaims(tokens);
       out.id_token_claims = claims;
+      out.id_token_kid = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url')).kid;
       const userinfoResponse = await oauth.userInfoRequest(as, c, tokens.access_token, insecure);
       out.userinfo = await oauth.processUserInfoResponse(as, c, claims.sub, userinfoResponse);
     }

@@ -15,11 +15,14 @@ import os
 import select
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
+from authserver import signing_keys
+from authserver.models import SigningKey
 from tests.live_consent import answer_consent, redirect_without_consent, signed_in_browser
 
 HERE = Path(__file__).resolve().parent
@@ -227,6 +230,26 @@ def test_every_error_redirect_passes_the_librarys_response_validation(
     assert result["accepted"] is False
     assert result["failure"]["name"] == "AuthorizationResponseError", result
     assert result["failure"]["error"] == expected
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_the_library_validates_id_tokens_across_a_signing_key_rotation(
+    driver, portal, clients, person, library
+):
+    """Before and after a rotation that switches signing at once (the library must fetch the
+    JWKS again for the new kid; the default rotation publishes it minutes ahead)."""
+    client = clients["basic"]
+    kids = []
+    for rotate in (False, True):
+        if rotate:
+            signing_keys.rotate(timedelta(0))
+        begun = driver("begin", library, portal, client)
+        callback = answer_consent(person, begun["authorization_url"])
+        result = driver("finish", library, portal, client, callback_url=callback, **_checks(begun))
+        assert result["id_token_claims"]["nonce"] == begun["nonce"]
+        kids.append(result["id_token_kid"])
+    old, new = SigningKey.objects.order_by("activates_at")
+    assert kids == [old.kid, new.kid]
 
 
 def _checks(begun: dict) -> dict:
