@@ -23,7 +23,17 @@ from .problems import field_error
 # Shown in a representation, ignored when sent back: a read-modify-write script
 # may PUT what it got.
 READ_ONLY = frozenset(
-    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "version", "owner"}
+    {
+        "id",
+        "client_id",
+        "client_type",
+        "icon_url",
+        "icon_sha256",
+        "enabled",
+        "version",
+        "owner",
+        "maintainers",
+    }
     | {"created", "updated", "links"}
 )
 DATA_URL_PREFIX = "data:"
@@ -55,6 +65,8 @@ def represent(app, request) -> dict:
         "enabled": app.enabled,
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
+        # Read-only: the owner changes them on the app's People page (docs/managing-apps.md).
+        "maintainers": [maintainer.user.get_username() for maintainer in app.maintainers.all()],
         "created": app.created.isoformat(),
         "updated": app.updated.isoformat(),
         "links": {

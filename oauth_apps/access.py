@@ -1,21 +1,32 @@
 """Who may do what to which application, and ids from forms that never reach the database malformed.
 
 The one place the rule lives; the portal's pages (oauth_apps and authserver)
-and any future API ask here, never `is_staff` on their own:
+and the management API (clients_api) ask here, never `is_staff` on their own.
 
-- The owner may do everything to their own app, and is the only person who
-  ever sees its client secret.
-- Anyone else acts on an app only as an active staff member holding the
-  Django permission for that action (a superuser holds them all):
+Three kinds of people act on an app:
 
-  | action | permission |
-  |---|---|
-  | open another user's app (info, history, tools page) | `oauth_apps.view_oauthapplication` or change |
-  | find other users' apps in the portal's list | `oauth_apps.view_all_applications` |
-  | edit, enable, disable, use developer tools | `oauth_apps.change_oauthapplication` |
-  | delete | `oauth_apps.delete_oauthapplication` |
-  | reset the client secret (the new one is shown to nobody) | `oauth_apps.reset_secret_oauthapplication` |
-  | mark an app as a resource server (may introspect others' tokens) | `oauth_apps.mark_resource_server` |
+- its **owner** (`OAuthApplication.user`);
+- its **co-maintainers** (`Maintainer` rows), added by the owner;
+- active **staff** holding the Django permission for the action (a superuser
+  holds them all).
+
+| action | owner | co-maintainer | staff, by permission |
+|---|---|---|---|
+| open the app (info, history, people, tools) | yes | yes | `view_oauthapplication` or change |
+| find the app in the portal's list | yes | yes | `view_all_applications` |
+| edit, enable, disable, use developer tools | yes | yes | `change_oauthapplication` |
+| reset the client secret | yes | yes | `reset_secret_oauthapplication` |
+| delete | yes | no | `delete_oauthapplication` |
+| add and remove co-maintainers | yes | only leave | no |
+| offer the app to another user, cancel it | yes | no | no |
+| mark as resource server (introspects all) | no | no | `mark_resource_server` |
+
+(Permissions are `oauth_apps.…`.)
+
+Who sees a client secret: the person who made it, on the one page view right
+after, when they are the owner or a co-maintainer (both run the app); staff
+never do. A transfer reveals no secret. Accepting an offer is the recipient's
+own decision, checked by `may_accept` (the offer is addressed to them).
 
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
@@ -24,8 +35,10 @@ pages never tell another user's app from a missing one.
 from enum import StrEnum
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from .models import OAuthApplication
+from .models import Maintainer, OAuthApplication, OwnershipOffer
 
 MAX_PK = 2**63 - 1  # the largest id the database can hold
 
@@ -37,7 +50,21 @@ class Action(StrEnum):
     DELETE = "delete"
     RESET_SECRET = "reset_secret"  # noqa: S105 -- an action's name, not a secret
     MARK_RESOURCE_SERVER = "mark_resource_server"
+    MANAGE_MAINTAINERS = "manage_maintainers"
+    TRANSFER = "transfer"
 
+
+class Role(StrEnum):
+    OWNER = "owner"
+    MAINTAINER = "maintainer"
+
+
+# What a co-maintainer may do (everything else is the owner's, or staff's by permission).
+MAINTAINER_ACTIONS = frozenset({Action.VIEW, Action.LIST, Action.CHANGE, Action.RESET_SECRET})
+# Only the owner, whatever anyone's permissions: the app's people are the owner's to choose.
+OWNER_ONLY_ACTIONS = frozenset({Action.MANAGE_MAINTAINERS, Action.TRANSFER})
+# Only staff by permission: owners may not vouch for their own app.
+STAFF_ONLY_ACTIONS = frozenset({Action.MARK_RESOURCE_SERVER})
 
 # Any one of these permissions lets a staff member do the action to another user's app.
 PERMISSIONS = {
@@ -47,6 +74,8 @@ PERMISSIONS = {
     Action.DELETE: ("oauth_apps.delete_oauthapplication",),
     Action.RESET_SECRET: ("oauth_apps.reset_secret_oauthapplication",),
     Action.MARK_RESOURCE_SERVER: ("oauth_apps.mark_resource_server",),
+    Action.MANAGE_MAINTAINERS: (),
+    Action.TRANSFER: (),
 }
 
 
@@ -67,27 +96,93 @@ def may_act_on_others(user, action: Action) -> bool:
     return user.is_staff and any(user.has_perm(permission) for permission in PERMISSIONS[action])
 
 
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def is_owner(user, app: OAuthApplication) -> bool:
-    return user is not None and user.is_authenticated and app.user_id == user.pk
+    return _signed_in(user) and app.user_id == user.pk
+
+
+def is_maintainer(user, app: OAuthApplication) -> bool:
+    """Is `user` a co-maintainer of `app`? Read once per app instance and user."""
+    if not _signed_in(user) or app.pk is None:
+        return False
+    known = app.__dict__.setdefault("_maintainer_of", {})
+    if user.pk not in known:
+        # The list annotates its rows with this (see applications_for), sparing the query.
+        annotated = app.__dict__.get("co_maintained")
+        if annotated is not None:
+            known[user.pk] = bool(annotated)
+        else:
+            known[user.pk] = Maintainer.objects.filter(application_id=app.pk, user_id=user.pk).exists()
+    return known[user.pk]
+
+
+def role(user, app: OAuthApplication) -> Role | None:
+    """`user`'s own part in `app` (owner or co-maintainer), or None (staff act by permission, not role)."""
+    if is_owner(user, app):
+        return Role.OWNER
+    if is_maintainer(user, app):
+        return Role.MAINTAINER
+    return None
 
 
 def may(user, action: Action, app: OAuthApplication) -> bool:
-    if action == Action.MARK_RESOURCE_SERVER:
-        return may_act_on_others(user, action)  # owners may not vouch for their own app
-    return is_owner(user, app) or may_act_on_others(user, action)
+    if action in STAFF_ONLY_ACTIONS:
+        return may_act_on_others(user, action)
+    if action in OWNER_ONLY_ACTIONS:
+        return is_owner(user, app)
+    if is_owner(user, app) or may_act_on_others(user, action):
+        return True
+    return action in MAINTAINER_ACTIONS and is_maintainer(user, app)
 
 
 def may_see_secret(user, app: OAuthApplication) -> bool:
-    """Only the owner, whatever their other powers."""
-    return is_owner(user, app)
+    """The owner and co-maintainers see a secret they made themselves; staff never do."""
+    return role(user, app) is not None
+
+
+def may_leave(user, app: OAuthApplication) -> bool:
+    """A co-maintainer may always take themselves off an app."""
+    return is_maintainer(user, app)
+
+
+def maintains(user) -> Exists:
+    """SQL: the row's application has `user` as a co-maintainer (one indexed EXISTS per row)."""
+    return Exists(Maintainer.objects.filter(application_id=OuterRef("pk"), user_id=user.pk))
 
 
 def applications_for(user, action: Action = Action.VIEW):
-    """The applications `user` may do `action` to: their own, or every one if permitted."""
+    """The applications `user` may do `action` to: their own, those they co-maintain, or all if permitted.
+
+    One query whatever the number of apps: co-maintained apps come from an EXISTS
+    on the (user, application) index, not a second query.
+    """
     queryset = OAuthApplication.objects.all()
-    if not may_act_on_others(user, action):
-        queryset = queryset.filter(user_id=user.pk)
-    return queryset
+    if not _signed_in(user):
+        return queryset.none()
+    if action in STAFF_ONLY_ACTIONS:
+        return queryset if may_act_on_others(user, action) else queryset.none()
+    if action in OWNER_ONLY_ACTIONS:
+        return queryset.filter(user_id=user.pk)
+    if may_act_on_others(user, action):
+        return queryset
+    if action in MAINTAINER_ACTIONS:
+        return queryset.filter(Q(user_id=user.pk) | maintains(user))
+    return queryset.filter(user_id=user.pk)
+
+
+def pending_offers_for(user):
+    """The unexpired offers made to `user`, newest first."""
+    if not _signed_in(user):
+        return OwnershipOffer.objects.none()
+    return OwnershipOffer.objects.filter(to_user_id=user.pk, expires__gt=timezone.now())
+
+
+def may_accept(user, offer: OwnershipOffer) -> bool:
+    """Only the recipient answers an offer, and only while it is open."""
+    return _signed_in(user) and offer.to_user_id == user.pk and offer.expires > timezone.now()
 
 
 def abilities(user, app: OAuthApplication) -> dict[str, bool]:
@@ -95,6 +190,7 @@ def abilities(user, app: OAuthApplication) -> dict[str, bool]:
     return {action.value: may(user, action, app) for action in Action} | {
         "see_secret": may_see_secret(user, app),
         "own": is_owner(user, app),
+        "maintain": is_maintainer(user, app),
     }
 
 

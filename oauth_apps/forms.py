@@ -17,6 +17,7 @@ from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
 from .names import name_key
+from .ownership import PERSON_MAX_LENGTH, check_new_maintainer, check_recipient, find_person
 from .validators import clean_origin, clean_redirect_uri, clean_web_url
 
 
@@ -377,3 +378,47 @@ class ApplicationEditForm(ApplicationForm):
         """Carry `version` in the redrawn form, so the next save is judged against it."""
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(version)
+
+
+# --- an app's people (oauth_apps/ownership.py) -----------------------------------------
+
+
+class PersonForm(forms.Form):
+    """Names one user by username or e-mail address; once valid, `cleaned_data["person"]` is the user.
+
+    `check(app, person)` is the ownership rule the named user must pass (a
+    ValidationError with a code, shown next to the field).
+    """
+
+    default_renderer = FormRenderer
+    check = None
+
+    person = forms.CharField(
+        label=_("Username or e-mail address"),
+        max_length=PERSON_MAX_LENGTH,
+        error_messages={"required": _("Enter the username or e-mail address of a portal user.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "dir": "auto"}),
+    )
+
+    def __init__(self, *args, app, **kwargs):
+        self.app = app
+        super().__init__(*args, **kwargs)
+
+    def clean_person(self):
+        person = find_person(self.cleaned_data["person"])
+        type(self).check(self.app, person)
+        return person
+
+
+class MaintainerForm(PersonForm):
+    check = staticmethod(check_new_maintainer)
+
+
+class TransferForm(PersonForm):
+    check = staticmethod(check_recipient)
+
+    keep_as_maintainer = forms.BooleanField(
+        label=_("Stay on as a co-maintainer after the transfer"),
+        required=False,
+        help_text=_("Otherwise you lose every right over the app once the new owner accepts."),
+    )

@@ -209,6 +209,15 @@ DETAILS = {
     "expires": _expires,
     "token_type": _token_type,
     "seeded": lambda value: _("Made by the demo data command"),
+    "maintainer": lambda value: fmt(_("Co-maintainer: %(name)s"), name=_text(value)),
+    "offered_to": lambda value: fmt(_("Offered to: %(name)s"), name=_text(value)),
+    "previous_owner": lambda value: fmt(_("Previous owner: %(name)s"), name=_text(value)),
+    "new_owner": lambda value: fmt(_("New owner: %(name)s"), name=_text(value)),
+    "previous_owner_stays": lambda value: (
+        _("The previous owner stays on as a co-maintainer")
+        if value
+        else _("The previous owner keeps no access")
+    ),
 }
 REVOKED_KEYS = ("authorizations_revoked", "revoked")
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from common.ratelimit import rate_limited
 
-from . import views
+from . import people_views, views
 
 app_name = "oauth_apps"
 
@@ -16,6 +16,17 @@ urlpatterns = [
     path("<int:pk>/disable/", views.ApplicationDisableView.as_view(), name="disable"),
     path("<int:pk>/reset-secret/", views.ApplicationResetSecretView.as_view(), name="reset_secret"),
     path("<int:pk>/delete/", views.ApplicationDeleteView.as_view(), name="delete"),
+    path("<int:pk>/people/", people_views.ApplicationPeopleView.as_view(), name="people"),
+    path("<int:pk>/people/add/", people_views.MaintainerAddView.as_view(), name="add_maintainer"),
+    path(
+        "<int:pk>/people/<int:user_pk>/remove/",
+        people_views.MaintainerRemoveView.as_view(),
+        name="remove_maintainer",
+    ),
+    path("<int:pk>/transfer/", people_views.TransferOfferView.as_view(), name="transfer"),
+    path("<int:pk>/transfer/cancel/", people_views.TransferCancelView.as_view(), name="cancel_transfer"),
+    path("offers/", people_views.OffersView.as_view(), name="offers"),
+    path("offers/<int:offer_pk>/", people_views.OfferView.as_view(), name="offer"),
     path("bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("pending-icon/<str:sha256>/", views.PendingIconView.as_view(), name="pending_icon"),
 ]
