@@ -189,7 +189,7 @@ def accept_offer(offer: OwnershipOffer, *, actor) -> OAuthApplication:
             raise OfferGone
         app = _hand_over(offer, actor, now)
     if app is None:
-        # Someone else (an administrator) gave the app to another owner meanwhile; the offer is dropped.
+        # The app changed owner by other means meanwhile (a maintenance script); the offer is dropped.
         raise OfferGone
     return app
 

@@ -250,9 +250,9 @@ def test_offers_expire_after_the_documented_days(user, app, other_user):
     assert timedelta(days=ownership.OFFER_DAYS - 1) < offer.expires - timezone.now() <= timedelta(days=14)
 
 
-def test_an_offer_made_stale_by_an_administrator_is_dropped(user, app, other_user, dave):
+def test_an_offer_made_stale_by_another_change_of_owner_is_dropped(user, app, other_user, dave):
     offer = ownership.offer_app(app, other_user, actor=user)
-    OAuthApplication.objects.filter(pk=app.pk).update(user=dave)  # changed in the admin meanwhile
+    OAuthApplication.objects.filter(pk=app.pk).update(user=dave)  # changed by a script meanwhile
     with pytest.raises(ownership.OfferGone):
         ownership.accept_offer(offer, actor=other_user)
     assert OAuthApplication.objects.get(pk=app.pk).user == dave
