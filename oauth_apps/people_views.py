@@ -63,55 +63,55 @@ class ApplicationPeopleView(OwnedApplicationMixin, SingleObjectMixin, TemplateRe
         return reverse("oauth_apps:people", args=[self.object.pk])
 
 
-class MaintainerAddView(ApplicationPeopleView):
+class PersonFormView(ApplicationPeopleView):
+    """POST one of the People page's forms (it names a person); a refusal redraws the page with it (400)."""
+
     http_method_names = ["post"]
+    form_class = None
+    prefix = ""
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(request.POST, app=self.object, prefix=self.prefix)
+        if form.is_valid():
+            try:
+                message = self.act(form.cleaned_data["person"], form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("person", error)
+            else:
+                messages.success(request, message)
+                return redirect(self.people_url())
+        return self.render_page(**{f"{self.prefix}_form": form}, status=400)
+
+    def act(self, person, data) -> str:
+        """Do the write; return the message that confirms it."""
+        raise NotImplementedError
+
+
+class MaintainerAddView(PersonFormView):
     access_action = Action.MANAGE_MAINTAINERS
+    form_class = MaintainerForm
+    prefix = "maintainer"
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = MaintainerForm(request.POST, app=self.object, prefix="maintainer")
-        if form.is_valid():
-            person = form.cleaned_data["person"]
-            try:
-                add_maintainer(self.object, person, actor=request.user)
-            except ValidationError as error:
-                form.add_error("person", error)
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s is now a co-maintainer of %(app)s.")
-                    % {"name": person.get_username(), "app": self.object.name},
-                )
-                return redirect(self.people_url())
-        return self.render_page(maintainer_form=form, status=400)
+    def act(self, person, data):
+        add_maintainer(self.object, person, actor=self.request.user)
+        return _("%(name)s is now a co-maintainer of %(app)s.") % {
+            "name": person.get_username(),
+            "app": self.object.name,
+        }
 
 
-class TransferOfferView(ApplicationPeopleView):
-    http_method_names = ["post"]
+class TransferOfferView(PersonFormView):
     access_action = Action.TRANSFER
+    form_class = TransferForm
+    prefix = "transfer"
 
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        form = TransferForm(request.POST, app=self.object, prefix="transfer")
-        if form.is_valid():
-            person = form.cleaned_data["person"]
-            try:
-                offer_app(
-                    self.object,
-                    person,
-                    actor=request.user,
-                    keep_as_maintainer=form.cleaned_data["keep_as_maintainer"],
-                )
-            except ValidationError as error:
-                form.add_error("person", error)
-            else:
-                messages.success(
-                    request,
-                    _("%(app)s is offered to %(name)s. Nothing changes until they accept.")
-                    % {"app": self.object.name, "name": person.get_username()},
-                )
-                return redirect(self.people_url())
-        return self.render_page(transfer_form=form, status=400)
+    def act(self, person, data):
+        offer_app(self.object, person, actor=self.request.user, keep_as_maintainer=data["keep_as_maintainer"])
+        return _("%(app)s is offered to %(name)s. Nothing changes until they accept.") % {
+            "app": self.object.name,
+            "name": person.get_username(),
+        }
 
 
 class TransferCancelView(ApplicationPeopleView):
