@@ -156,8 +156,12 @@ def maintains(user) -> Exists:
 def applications_for(user, action: Action = Action.VIEW):
     """The applications `user` may do `action` to: their own, those they co-maintain, or all if permitted.
 
-    One query whatever the number of apps: co-maintained apps come from an EXISTS
-    on the (user, application) index, not a second query.
+    Acting on chosen apps (a page, a bulk selection), co-maintained ones are an
+    EXISTS on the (user, application) index beside the lookup by id. Listing
+    (LIST), the ids of the co-maintained apps are read first, in one query
+    however many there are, so the list's filter is `user_id = … OR id IN (…)`:
+    both sides are index lookups, where an OR with EXISTS would make PostgreSQL
+    read every app to find a user's few (docs/managing-apps.md has the measurements).
     """
     queryset = OAuthApplication.objects.all()
     if not _signed_in(user):
@@ -168,6 +172,13 @@ def applications_for(user, action: Action = Action.VIEW):
         return queryset.filter(user_id=user.pk)
     if may_act_on_others(user, action):
         return queryset
+    if action == Action.LIST:
+        shared = list(Maintainer.objects.filter(user_id=user.pk).values_list("application_id", flat=True))
+        return (
+            queryset.filter(Q(user_id=user.pk) | Q(pk__in=shared))
+            if shared
+            else queryset.filter(user_id=user.pk)
+        )
     if action in MAINTAINER_ACTIONS:
         return queryset.filter(Q(user_id=user.pk) | maintains(user))
     return queryset.filter(user_id=user.pk)
