@@ -25,8 +25,8 @@ Three kinds of people act on an app:
 
 Who sees a client secret: the person who made it, on the one page view right
 after, when they are the owner or a co-maintainer (both run the app); staff
-never do. A transfer reveals no secret. Accepting an offer is the recipient's
-own decision, checked by `may_accept` (the offer is addressed to them).
+never do. A transfer reveals no secret. Only an offer's recipient finds it
+(`pending_offers_for`), so only they accept or decline it.
 
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
@@ -189,11 +189,6 @@ def pending_offers_for(user):
     if not _signed_in(user):
         return OwnershipOffer.objects.none()
     return OwnershipOffer.objects.filter(to_user_id=user.pk, expires__gt=timezone.now())
-
-
-def may_accept(user, offer: OwnershipOffer) -> bool:
-    """Only the recipient answers an offer, and only while it is open."""
-    return _signed_in(user) and offer.to_user_id == user.pk and offer.expires > timezone.now()
 
 
 def abilities(user, app: OAuthApplication) -> dict[str, bool]:

@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from django.views.generic.base import TemplateResponseMixin
 from django.views.generic.detail import SingleObjectMixin
 
-from .access import Action, OwnedApplicationMixin, abilities, may, pending_offers_for
+from .access import Action, OwnedApplicationMixin, abilities, may, may_leave, pending_offers_for
 from .forms import MaintainerForm, TransferForm
 from .models import Maintainer
 from .ownership import (
@@ -141,7 +141,7 @@ class MaintainerRemoveView(ConfirmView):
         app = super().get_object(queryset)
         user = self.request.user
         self.leaving = self.kwargs["user_pk"] == user.pk
-        if not (self.leaving or may(user, Action.MANAGE_MAINTAINERS, app)):
+        if not (may(user, Action.MANAGE_MAINTAINERS, app) or (self.leaving and may_leave(user, app))):
             raise Http404
         row = Maintainer.objects.filter(application=app, user_id=self.kwargs["user_pk"]).select_related(
             "user"
