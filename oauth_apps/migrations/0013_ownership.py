@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0010_portal_policy_and_source"),
+        ("oauth_apps", "0017_url_rules_on_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
