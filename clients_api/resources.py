@@ -35,6 +35,7 @@ READ_ONLY = frozenset(
         "secret_rotation",
         "version",
         "owner",
+        "maintainers",
     }
     | {"created", "updated", "links"}
 )
@@ -81,6 +82,8 @@ def represent(app, request) -> dict:
         },
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
+        # Read-only: the owner changes them on the app's People page (docs/managing-apps.md).
+        "maintainers": [maintainer.user.get_username() for maintainer in app.maintainers.all()],
         "created": app.created.isoformat(),
         "updated": app.updated.isoformat(),
         "links": {

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils.decorators import method_decorator
@@ -20,10 +21,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from oauth_apps import audit, services
-from oauth_apps.access import Action, applications_for, is_owner
+from oauth_apps.access import Action, applications_for, may_see_secret
 from oauth_apps.forms import ApplicationEditForm, ApplicationForm, grace_out_of_range_error
 from oauth_apps.listing import PAGE_SIZES, ListQuery, ListQueryForm, PagePaginator
-from oauth_apps.models import AuditEvent
+from oauth_apps.models import AuditEvent, Maintainer
 
 from . import problems
 from .auth import READ, WRITE, authenticate, limit
@@ -41,6 +42,8 @@ from .resources import (
 AUDIT_PAGE_SIZE = 50
 # Each bulk action and the power it needs over each app (as on the list page).
 BULK_ACTIONS = {"enable": Action.CHANGE, "disable": Action.CHANGE, "delete": Action.DELETE}
+# Each app's co-maintainers, read in one query for a whole page (represent() lists them).
+MAINTAINERS = Prefetch("maintainers", queryset=Maintainer.objects.select_related("user"))
 # As on the pages: a bulk action acts on what one page of the list can show.
 MAX_BULK = max(PAGE_SIZES)
 
@@ -87,11 +90,11 @@ class ApiView(View):
         return applications_for(self.caller.user, action)
 
     def get_app(self, pk, action: Action = Action.VIEW):
-        return self.visible(action).select_related("user").filter(pk=pk).first()
+        return self.visible(action).select_related("user").prefetch_related(MAINTAINERS).filter(pk=pk).first()
 
     def secret_for_caller(self, app, secret):
-        """Only the owner ever sees a client secret (access.py); anyone else gets null."""
-        return secret if is_owner(self.caller.user, app) else None
+        """Only the owner or a co-maintainer sees a secret they made (access.py); anyone else gets null."""
+        return secret if may_see_secret(self.caller.user, app) else None
 
 
 def _page_links(request, paginator, page) -> dict:
@@ -152,7 +155,7 @@ class ClientListView(ApiView):
         if not form.is_valid():
             return problems.invalid(request, problems.form_errors(form))
         query = ListQuery.from_params(request.GET)
-        queryset = query.apply(self.visible(Action.LIST).select_related("user"))
+        queryset = query.apply(self.visible(Action.LIST).select_related("user").prefetch_related(MAINTAINERS))
         paginator, page = _paginate(request, queryset, query.per_page)
         if isinstance(page, HttpResponse):
             return page

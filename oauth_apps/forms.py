@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
+from .ownership import PERSON_MAX_LENGTH, check_new_maintainer, check_recipient, find_person
 from .services import ROTATION_GRACE_DEFAULT, GraceOutOfRange, check_grace
 from .validators import clean_each, clean_origin, clean_redirect_uri, clean_web_url
 
@@ -433,3 +434,47 @@ class RotateSecretForm(forms.Form):
 def grace_out_of_range_error() -> ValidationError:
     """The page's and the API's one message for a grace period outside the bounds."""
     return ValidationError(_("Choose a time from 1 hour to 30 days from now."), code=GraceOutOfRange.code)
+
+
+# --- an app's people (oauth_apps/ownership.py) -----------------------------------------
+
+
+class PersonForm(forms.Form):
+    """Names one user by username or e-mail address; once valid, `cleaned_data["person"]` is the user.
+
+    `check(app, person)` is the ownership rule the named user must pass (a
+    ValidationError with a code, shown next to the field).
+    """
+
+    default_renderer = FormRenderer
+    check = None
+
+    person = forms.CharField(
+        label=_("Username or e-mail address"),
+        max_length=PERSON_MAX_LENGTH,
+        error_messages={"required": _("Enter the username or e-mail address of a portal user.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "dir": "auto"}),
+    )
+
+    def __init__(self, *args, app, **kwargs):
+        self.app = app
+        super().__init__(*args, **kwargs)
+
+    def clean_person(self):
+        person = find_person(self.cleaned_data["person"])
+        type(self).check(self.app, person)
+        return person
+
+
+class MaintainerForm(PersonForm):
+    check = staticmethod(check_new_maintainer)
+
+
+class TransferForm(PersonForm):
+    check = staticmethod(check_recipient)
+
+    keep_as_maintainer = forms.BooleanField(
+        label=_("Stay on as a co-maintainer after the transfer"),
+        required=False,
+        help_text=_("Otherwise you lose every right over the app once the new owner accepts."),
+    )

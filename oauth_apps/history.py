@@ -235,6 +235,15 @@ DETAILS = {
         else fmt(_("Review: %(state)s"), state=_review_label(value))
     ),
     "review_note": lambda value: fmt(_("Reviewer's note: %(note)s"), note=_text(value)),
+    "maintainer": lambda value: fmt(_("Co-maintainer: %(name)s"), name=_text(value)),
+    "offered_to": lambda value: fmt(_("Offered to: %(name)s"), name=_text(value)),
+    "previous_owner": lambda value: fmt(_("Previous owner: %(name)s"), name=_text(value)),
+    "new_owner": lambda value: fmt(_("New owner: %(name)s"), name=_text(value)),
+    "previous_owner_stays": lambda value: (
+        _("The previous owner stays on as a co-maintainer")
+        if value
+        else _("The previous owner keeps no access")
+    ),
 }
 REVOKED_KEYS = ("authorizations_revoked", "revoked")
 

@@ -560,6 +560,85 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("Token revoked")
     REVIEW_APPROVED = "review_approved", _("Approved by a reviewer")
     REVIEW_REJECTED = "review_rejected", _("Rejected by a reviewer")
+    MAINTAINER_ADDED = "maintainer_added", _("Co-maintainer added")
+    MAINTAINER_REMOVED = "maintainer_removed", _("Co-maintainer removed")
+    MAINTAINER_LEFT = "maintainer_left", _("Co-maintainer left")
+    TRANSFER_OFFERED = "transfer_offered", _("Transfer offered")
+    TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer offer cancelled")
+    TRANSFER_DECLINED = "transfer_declined", _("Transfer offer declined")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("Ownership transferred")
+
+
+class Maintainer(models.Model):
+    """A co-maintainer of an application: may edit it, not delete or transfer it (see access.py)."""
+
+    application = models.ForeignKey(
+        OAuthApplication, on_delete=models.CASCADE, related_name="maintainers", verbose_name=_("application")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-maintainer")
+        verbose_name_plural = _("co-maintainers")
+        ordering = ["created", "id"]
+        constraints = [
+            # Also the index that answers "does this user maintain this app?" (access.py's EXISTS).
+            models.UniqueConstraint(fields=["application", "user"], name="%(app_label)s_maintainer_once"),
+        ]
+        indexes = [models.Index(fields=["user", "application"], name="oauth_maintainer_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.application}"
+
+
+class OwnershipOffer(models.Model):
+    """An owner's offer to hand an app to another user; nothing changes until they accept.
+
+    At most one per app. Cancelling, declining and accepting delete the row (the
+    audit trail keeps the story); an offer past `expires` counts as gone.
+    """
+
+    application = models.OneToOneField(
+        OAuthApplication,
+        on_delete=models.CASCADE,
+        related_name="ownership_offer",
+        verbose_name=_("application"),
+    )
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("offered by")
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("offered to")
+    )
+    # The owner's choice when offering: stay on as a co-maintainer after the transfer.
+    keep_as_maintainer = models.BooleanField(_("stay on as co-maintainer"), default=False)
+    created = models.DateTimeField(_("offered"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("ownership offer")
+        verbose_name_plural = _("ownership offers")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["to_user", "expires"], name="oauth_offer_to_user_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_user=F("to_user")), name="%(app_label)s_offer_not_to_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} → {self.to_user}"
 
 
 class AuditEvent(models.Model):

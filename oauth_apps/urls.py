@@ -2,7 +2,7 @@ from django.urls import path
 
 from common.ratelimit import rate_limited
 
-from . import review, views
+from . import people_views, review, views
 
 app_name = "oauth_apps"
 
@@ -18,6 +18,17 @@ urlpatterns = [
     path("<int:pk>/rotate-secret/", views.ApplicationRotateSecretView.as_view(), name="rotate_secret"),
     path("<int:pk>/end-rotation/", views.ApplicationEndRotationView.as_view(), name="end_rotation"),
     path("<int:pk>/delete/", views.ApplicationDeleteView.as_view(), name="delete"),
+    path("<int:pk>/people/", people_views.ApplicationPeopleView.as_view(), name="people"),
+    path("<int:pk>/people/add/", people_views.MaintainerAddView.as_view(), name="add_maintainer"),
+    path(
+        "<int:pk>/people/<int:user_pk>/remove/",
+        people_views.MaintainerRemoveView.as_view(),
+        name="remove_maintainer",
+    ),
+    path("<int:pk>/transfer/", people_views.TransferOfferView.as_view(), name="transfer"),
+    path("<int:pk>/transfer/cancel/", people_views.TransferCancelView.as_view(), name="cancel_transfer"),
+    path("offers/", people_views.OffersView.as_view(), name="offers"),
+    path("offers/<int:offer_pk>/", people_views.OfferView.as_view(), name="offer"),
     path("bulk/", views.BulkActionView.as_view(), name="bulk"),
     path("review/", review.ReviewQueueView.as_view(), name="review_queue"),
     path("review/<int:pk>/", review.ReviewDecisionView.as_view(), name="review_decide"),

@@ -29,11 +29,22 @@ from common import ratelimit
 
 from . import credentials
 from . import scopes as scope_catalog
-from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
+from .access import (
+    MAINTAINER_ACTIONS,
+    Action,
+    OwnedApplicationMixin,
+    Role,
+    abilities,
+    maintains,
+    may_act_on_others,
+    may_see_secret,
+    parse_pk,
+    pending_offers_for,
+)
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm, RotateSecretForm
 from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, CappedPaginator, ListQuery, ListQueryForm
-from .models import AuditAction, AuditEvent, ClientType, Icon, ReviewState
+from .models import AuditAction, AuditEvent, ClientType, Icon, Maintainer, ReviewState
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -97,7 +108,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     def get_queryset(self):
         queryset = super().get_queryset().select_related("user").only(*LIST_COLUMNS)
-        return self.query.apply(queryset)
+        # Each row's role comes with it (an EXISTS per row), not from a query per row.
+        return self.query.apply(queryset.annotate(co_maintained=maintains(self.request.user)))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -112,6 +124,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             scope_choices=scope_catalog.SCOPES,
             state_choices=STATE_CHOICES,
             here=self.request.get_full_path(),
+            # Apps other users offer to this one: a banner with a link to the offers page.
+            offers_waiting=pending_offers_for(self.request.user).count(),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,
             page_range=context["paginator"].get_elided_page_range(
@@ -147,7 +161,8 @@ def list_rows(applications, request, others_can: dict) -> list:
         "disabled": escape(_("Disabled")),
         "select": escape(_("Select")),
         "actions": escape(_("Actions for")),
-        "creator": escape(_("Creator")),
+        "creator": escape(_("Owner")),
+        "maintainer": escape(_("Co-maintainer")),
         "modified": escape(_("Modified")),
         "created": escape(_("Created")),
     }
@@ -167,9 +182,15 @@ def list_rows(applications, request, others_can: dict) -> list:
     for app in rows:
         own = f"/{app.pk}/"
         url = urls["detail"].replace(placeholder, own)
-        # Their own apps: everything; other people's: what their permissions allow.
+        # Their own apps: everything; co-maintained ones: what a co-maintainer may (access.py);
+        # other people's: what their permissions allow.
         mine = app.user_id == user.pk
-        may = [action.value for action in MENU_ACTIONS if mine or others_can[action.value]]
+        role = Role.OWNER if mine else Role.MAINTAINER if app.co_maintained else None
+        may = [
+            action.value
+            for action in MENU_ACTIONS
+            if mine or others_can[action.value] or (role == Role.MAINTAINER and action in MAINTAINER_ACTIONS)
+        ]
         may.append("enabled" if app.enabled else "disabled")
         if not app.is_public:
             may.append("confidential")
@@ -192,6 +213,9 @@ def list_rows(applications, request, others_can: dict) -> list:
                 pk=app.pk,
                 may=escape(" ".join(may)),
                 name=name,
+                role=f' <span class="tag" data-testid="role">{labels["maintainer"]}</span>'
+                if role == Role.MAINTAINER
+                else "",
                 icon=escape(icon_url.replace(icon_placeholder, app.icon_id)),
                 url=escape(url),
                 state=state_cell,
@@ -211,7 +235,7 @@ ROW_HTML = """<tr data-app-id="{pk}" data-may="{may}">
       <td class="select-col"><input type="checkbox" name="ids" value="{pk}" form="bulk-form" data-select-row \
 aria-label="{select} {name}"></td>
       <td class="name-cell"><span class="app-name"><img src="{icon}" width="32" height="32" alt=""> \
-<a href="{url}">{name}</a></span></td>
+<a href="{url}">{name}</a></span>{role}</td>
       <td class="state-cell">{state}</td>
       <td class="meta-cell"><span class="cell-label">{creator}: </span>{creator_name}</td>
       <td class="meta-cell"><span class="cell-label">{modified}: </span>{updated}</td>
@@ -384,9 +408,10 @@ class ApplicationCredentialsView(OwnedApplicationMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Only the owner ever takes a secret out of the stash (oauth_apps/credentials.py).
-        owner = is_owner(self.request.user, self.object)
-        stashed = credentials.take(self.request, self.object) if owner else None
+        # Only the owner or a co-maintainer ever takes a secret out of the stash (oauth_apps/credentials.py);
+        # the stash is the session's own, so it holds only a secret this person made.
+        sees = may_see_secret(self.request.user, self.object)
+        stashed = credentials.take(self.request, self.object) if sees else None
         context["secret"] = stashed.secret if stashed else None
         context["secret_shown"] = stashed is not None
         context["reason"] = stashed.reason if stashed else ""
@@ -417,8 +442,9 @@ class ApplicationDetailView(OwnedApplicationMixin, DetailView):
         context.update(
             history=AuditEvent.objects.filter(application_pk=app.pk)[:HISTORY_LENGTH],
             can=can,
-            # Someone else (support staff) gave the app a secret nobody was shown: tell its owner.
-            secret_reset_by_other=secret_made_by_someone_else(app) if can["own"] else None,
+            # Someone else (support staff) gave the app a secret nobody was shown: tell those who run it.
+            secret_reset_by_other=secret_made_by_someone_else(app) if can["see_secret"] else None,
+            maintainer_count=Maintainer.objects.filter(application=app).count(),
             # The preview is the real consent screen, as the Auth button's link would open it.
             **consent_context(app, app.scope_names, first_redirect),
         )
@@ -444,6 +470,8 @@ def secret_made_by_someone_else(app) -> AuditEvent | None:
     )
     if latest is None or latest.action == AuditAction.CREATE or latest.actor_id == app.user_id:
         return None
+    if Maintainer.objects.filter(application=app, user_id=latest.actor_id).exists():
+        return None  # a co-maintainer made it, and was shown it
     return latest
 
 
@@ -492,7 +520,7 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
                 messages.info(request, _("The app was submitted for review again."))
             else:
                 messages.info(request, _("The portal no longer reviews new apps, so the app is approved."))
-        if result.secret and is_owner(request.user, result.app):
+        if result.secret and may_see_secret(request.user, result.app):
             credentials.stash(request, result.app, result.secret, "confidential")
             messages.success(request, _("Saved. The app is now a confidential client with a new secret."))
             return redirect("oauth_apps:credentials", pk=result.app.pk)
@@ -619,7 +647,7 @@ class ApplicationResetSecretView(ConfirmView):
         if limited is not None:
             return limited
         secret = reset_secret(self.object, actor=self.request.user)
-        if is_owner(self.request.user, self.object):
+        if may_see_secret(self.request.user, self.object):
             credentials.stash(self.request, self.object, secret, "reset")
             return redirect("oauth_apps:credentials", pk=self.object.pk)
         # Staff: the secret is reset, and shown to nobody.

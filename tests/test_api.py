@@ -173,12 +173,12 @@ def test_list_refuses_a_page_past_the_end(api):
 def test_list_takes_a_fixed_number_of_queries(api, user, make_app, django_assert_num_queries):
     for _ in range(3):
         make_app(user)
-    # token lookup, last-used touch, count, page
-    with django_assert_num_queries(4):
+    # token lookup, last-used touch, the ids of co-maintained apps, count, page, the page's co-maintainers
+    with django_assert_num_queries(6):
         api("listClients")
     for _ in range(10):
         make_app(user)
-    with django_assert_num_queries(3):  # last_used was written less than a minute ago
+    with django_assert_num_queries(5):  # last_used was written less than a minute ago
         api("listClients")
 
 

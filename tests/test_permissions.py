@@ -4,12 +4,17 @@ anonymous · owner (an ordinary user who created the app) · other (another
 ordinary user) · staff (is_staff and no permission: a master key no more) ·
 viewer (staff with view + view_all_applications) · editor (staff with
 change) · resetter (staff with reset_secret) · deleter (staff with delete) ·
-reviewer (staff with review, the approval queue) · superuser. Each cell
-states the exact status; an app the visitor may not act on is a 404, never a
-403, and nothing a visitor without the power sends changes the app. The rules
-are in oauth_apps/access.py. Rotating a secret and ending a rotation are the
-owner's alone, whatever a staff member holds (the superuser included); for the
-end-rotation rows the app is mid-rotation.
+reviewer (staff with review, the approval queue) · superuser · maintainer (an
+ordinary user the owner made a co-maintainer) · recipient (an ordinary user the
+app is offered to, not yet accepted).
+
+Every cell starts from the same app: owned by `owner`, co-maintained by
+`maintainer`, offered to `recipient`. Each cell states the exact status; an app
+the visitor may not act on is a 404, never a 403, and nothing a visitor without
+the power sends changes the app, its owner, its co-maintainers or its offer.
+The rules are in oauth_apps/access.py. Rotating a secret and ending a rotation
+are the owner's and co-maintainers' alone, whatever a staff member holds (the
+superuser included); for the end-rotation rows the app is mid-rotation.
 """
 
 import pytest
@@ -17,8 +22,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from oauth_apps import services
-from oauth_apps.models import OAuthApplication, ReviewState
+from oauth_apps import ownership, services
+from oauth_apps.models import Maintainer, OAuthApplication, OwnershipOffer, ReviewState
 
 from .conftest import grant
 
@@ -33,11 +38,17 @@ ROLES = (
     "deleter",
     "reviewer",
     "superuser",
+    "maintainer",
+    "recipient",
 )
+# Ordinary users with a part in the app; elsewhere they answer like `other`.
+ORDINARY = ("maintainer", "recipient")
 LOGIN = 302  # sent to the sign-in page
 # What each role may do to the owner's app beyond looking at it.
 POWERS = {
-    "owner": {"change", "reset", "delete", "rotate", "end"},
+    "owner": {"change", "reset", "delete", "rotate", "end", "people", "remove", "transfer"},
+    "maintainer": {"change", "reset", "rotate", "end", "remove"},
+    "recipient": {"answer"},
     "editor": {"change"},
     "resetter": {"reset"},
     "deleter": {"delete"},
@@ -47,9 +58,9 @@ POWERS = {
 
 
 def cells(anonymous, owner, other, staff, **by_role):
-    """Roles not named answer like `staff` (signed in, no power over the app)."""
+    """Staff roles not named answer like `staff` (signed in, no power); the ORDINARY ones like `other`."""
     answers = {"anonymous": anonymous, "owner": owner, "other": other, "staff": staff}
-    return answers | {role: by_role.get(role, staff) for role in ROLES[4:]}
+    return answers | {role: by_role.get(role, other if role in ORDINARY else staff) for role in ROLES[4:]}
 
 
 def allowed(granted, denied=404, **extra):
@@ -57,11 +68,14 @@ def allowed(granted, denied=404, **extra):
     return {role: (granted if role == "owner" or extra.get(role) else denied) for role in ROLES[1:]}
 
 
-VIEWERS = {"viewer": True, "editor": True, "superuser": True}
-EDITORS = {"editor": True, "superuser": True}
-OWNER_ONLY = {}
-RESETTERS = {"resetter": True, "superuser": True}
+VIEWERS = {"viewer": True, "editor": True, "superuser": True, "maintainer": True}
+EDITORS = {"editor": True, "superuser": True, "maintainer": True}
+RESETTERS = {"resetter": True, "superuser": True, "maintainer": True}
+# Rotating: the owner and co-maintainers only, whatever staff hold.
+ROTATORS = {"maintainer": True}
 DELETERS = {"deleter": True, "superuser": True}
+OWNER_ONLY = {}
+RECIPIENT_ONLY = {"owner": False, "recipient": True}
 
 
 def app_cells(granted, who, denied=404):
@@ -73,6 +87,11 @@ def reviewer_cells(granted):
     return {"anonymous": LOGIN} | {
         role: (granted if role in ("reviewer", "superuser") else 404) for role in ROLES[1:]
     }
+
+
+def recipient_cells(granted):
+    """Only the recipient finds the offer (everyone else, the owner included: 404)."""
+    return {"anonymous": LOGIN} | {role: granted if role == "recipient" else 404 for role in ROLES[1:]}
 
 
 # (name, needs the app's pk, method, body, {role: status}, the power the request uses or None)
@@ -99,10 +118,10 @@ MATRIX = [
     ("oauth_apps:disable", True, "post", {}, app_cells(302, EDITORS), "change"),
     ("oauth_apps:reset_secret", True, "get", None, app_cells(200, RESETTERS), None),
     ("oauth_apps:reset_secret", True, "post", {}, app_cells(302, RESETTERS), "reset"),
-    ("oauth_apps:rotate_secret", True, "get", None, app_cells(200, OWNER_ONLY), None),
-    ("oauth_apps:rotate_secret", True, "post", {"grace": "3600"}, app_cells(302, OWNER_ONLY), "rotate"),
-    ("oauth_apps:end_rotation", True, "get", None, app_cells(200, OWNER_ONLY), None),
-    ("oauth_apps:end_rotation", True, "post", {}, app_cells(302, OWNER_ONLY), "end"),
+    ("oauth_apps:rotate_secret", True, "get", None, app_cells(200, ROTATORS), None),
+    ("oauth_apps:rotate_secret", True, "post", {"grace": "3600"}, app_cells(302, ROTATORS), "rotate"),
+    ("oauth_apps:end_rotation", True, "get", None, app_cells(200, ROTATORS), None),
+    ("oauth_apps:end_rotation", True, "post", {}, app_cells(302, ROTATORS), "end"),
     ("oauth_apps:delete", True, "get", None, app_cells(200, DELETERS), None),
     ("oauth_apps:delete", True, "post", {}, app_cells(302, DELETERS), "delete"),
     # Bulk actions answer "select at least one" (a redirect) when no app the visitor may act on is selected.
@@ -124,6 +143,35 @@ MATRIX = [
     ),
     # Icons are public: consent screens show them to people who are not signed in.
     ("oauth_apps:icon", "icon", "get", None, cells(200, 200, 200, 200), None),
+    # An app's people: co-maintainers may look; only the owner (not a superuser) adds, removes, transfers.
+    ("oauth_apps:people", True, "get", None, app_cells(200, VIEWERS), None),
+    ("oauth_apps:people", True, "post", {}, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:add_maintainer", True, "get", None, cells(LOGIN, 405, 405, 405), None),
+    (
+        "oauth_apps:add_maintainer",
+        True,
+        "post",
+        {"maintainer-person": "bob"},
+        app_cells(302, OWNER_ONLY),
+        "people",
+    ),
+    # Removing the co-maintainer: the owner may, and the co-maintainer may leave.
+    ("oauth_apps:remove_maintainer", "maintainer", "get", None, app_cells(200, {"maintainer": True}), None),
+    (
+        "oauth_apps:remove_maintainer",
+        "maintainer",
+        "post",
+        {},
+        app_cells(302, {"maintainer": True}),
+        "remove",
+    ),
+    # The app is already offered to the recipient: a second offer is refused next to the field.
+    ("oauth_apps:transfer", True, "post", {"transfer-person": "bob"}, app_cells(400, OWNER_ONLY), "transfer"),
+    ("oauth_apps:transfer", True, "get", None, cells(LOGIN, 405, 405, 405), None),
+    ("oauth_apps:cancel_transfer", True, "post", {}, app_cells(302, OWNER_ONLY), "transfer"),
+    ("oauth_apps:offers", False, "get", None, cells(LOGIN, 200, 200, 200), None),
+    ("oauth_apps:offer", "offer", "get", None, recipient_cells(200), None),
+    ("oauth_apps:offer", "offer", "post", {"accept": "1"}, recipient_cells(302), "answer"),
     ("authserver:developer_tools", True, "get", None, app_cells(200, EDITORS), None),
     ("authserver:developer_tools", True, "post", {"generate": "1"}, app_cells(200, EDITORS), None),
     ("authserver:authorized_apps", False, "get", None, cells(LOGIN, 200, 200, 200), None),
@@ -177,22 +225,24 @@ STAFF_PERMISSIONS = {
 }
 
 
-def app_for(name, make_app, owner):
-    """The owner's app: mid-rotation for the end-rotation rows, pending for the review rows."""
-    app, _ = make_app(owner)
+def app_for(name, make_app, owner) -> tuple[OAuthApplication, dict]:
+    """The owner's app and its people; mid-rotation for end-rotation rows, pending for review rows."""
+    app, people = app_with_people(make_app, owner)
     if name.endswith("end_rotation"):
         services.rotate_secret(app, actor=owner)
         app.refresh_from_db()
     if name.startswith("oauth_apps:review"):
         OAuthApplication.objects.filter(pk=app.pk).update(review_state=ReviewState.PENDING)
         app.refresh_from_db()
-    return app
+    return app, people
 
 
-def visitor(role, owner, other):
-    """The user for `role`, made only when the cell needs it."""
+def visitor(role, owner, other, people=None):
+    """The user for `role`, made only when the cell needs it (`people`: maintainer and recipient)."""
     if role in ("anonymous", "owner", "other"):
         return {"anonymous": None, "owner": owner, "other": other}[role]
+    if role in ORDINARY:
+        return people[role]
     users = get_user_model()
     if role == "superuser":
         return users.objects.create_superuser("root", "root@example.com", "root-password-1")
@@ -200,14 +250,44 @@ def visitor(role, owner, other):
     return grant(member, *STAFF_PERMISSIONS[role])
 
 
+def app_with_people(make_app, owner) -> tuple[OAuthApplication, dict]:
+    """An app of `owner` with a co-maintainer and an open offer to another user."""
+    users = get_user_model()
+    app, _ = make_app(owner)
+    people = {
+        "maintainer": users.objects.create_user("dave", "dave@example.com", "dave-password-1"),
+        "recipient": users.objects.create_user("erin", "erin@example.com", "erin-password-1"),
+    }
+    ownership.add_maintainer(app, people["maintainer"], actor=owner)
+    ownership.offer_app(app, people["recipient"], actor=owner)
+    app.refresh_from_db()
+    return app, people
+
+
+def who_runs(app) -> tuple:
+    """The app's owner, co-maintainers and open offer, to show a refused request changed none of them."""
+    maintainers = sorted(Maintainer.objects.filter(application_id=app.pk).values_list("user_id", flat=True))
+    offers = list(OwnershipOffer.objects.filter(application_id=app.pk).values_list("to_user_id", flat=True))
+    owner = OAuthApplication.objects.filter(pk=app.pk).values_list("user_id", flat=True).first()
+    return owner, maintainers, offers
+
+
 @pytest.mark.parametrize(("name", "pk", "method", "body", "role", "expected", "power"), CELLS)
 def test_permission_matrix(user, other_user, make_app, name, pk, method, body, role, expected, power):
-    app = app_for(name, make_app, user)
+    app, people = app_for(name, make_app, user)
+    before = who_runs(app)
     client = Client(raise_request_exception=False)
-    person = visitor(role, user, other_user)
+    person = visitor(role, user, other_user, people)
     if person is not None:
         client.force_login(person)
-    args = {True: [app.pk], "sha": ["f" * 64], "icon": [app.icon_id]}.get(pk, [])
+    offer = OwnershipOffer.objects.get(application=app)
+    args = {
+        True: [app.pk],
+        "sha": ["f" * 64],
+        "icon": [app.icon_id],
+        "maintainer": [app.pk, people["maintainer"].pk],
+        "offer": [offer.pk],
+    }.get(pk, [])
     url = reverse(name, args=args)
     if body == "ids":
         data = {"action": "disable", "ids": [app.pk]}
@@ -226,6 +306,7 @@ def test_permission_matrix(user, other_user, make_app, name, pk, method, body, r
             app.client_secret,
             app.review_state,
         )
+        assert who_runs(app) == before
 
 
 # --- the management API, called with each role's own read/write token ---------------
@@ -254,10 +335,10 @@ API_MATRIX = [
         True,
         "post",
         {"grace_seconds": 3600},
-        api_cells(200, OWNER_ONLY),
+        api_cells(200, ROTATORS),
         "rotate",
     ),
-    ("clients_api:end_rotation", True, "post", None, api_cells(200, OWNER_ONLY), "end"),
+    ("clients_api:end_rotation", True, "post", None, api_cells(200, ROTATORS), "end"),
     ("clients_api:audit", True, "get", None, api_cells(200, VIEWERS), None),
     # Bulk acts on the ids the caller may act on and reports the rest as not found.
     ("clients_api:bulk", False, "post", "ids", api_cells(200, EVERYONE), "change"),
@@ -276,9 +357,10 @@ def test_api_permission_matrix(
 ):
     import json
 
-    app = app_for(name, make_app, user)
+    app, people = app_for(name, make_app, user)
+    before = who_runs(app)
     client = Client(raise_request_exception=False)
-    person = visitor(role, user, other_user)
+    person = visitor(role, user, other_user, people)
     headers = {"If-Match": f'"{app.version}"'}
     if person is not None:
         headers["Authorization"] = f"Bearer {api_token(person)}"
@@ -294,3 +376,4 @@ def test_api_permission_matrix(
         fresh = OAuthApplication.objects.filter(pk=app.pk).first()
         assert fresh is not None
         assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)
+        assert who_runs(app) == before

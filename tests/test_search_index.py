@@ -11,6 +11,7 @@ from oauth_apps import search_index, services
 from oauth_apps.listing import ListQuery
 from oauth_apps.models import OAuthApplication
 
+from .test_list import LIST_QUERIES
 from .test_managing import post_data
 
 LIST_URL = reverse("oauth_apps:list")
@@ -67,7 +68,7 @@ def test_apps_written_without_the_services_are_found(db):
 
 
 def test_the_list_page_searches_through_the_index(user_client, apps, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(LIST_QUERIES):
         response = user_client.get(LIST_URL, {"q": "calend"})
     assert [app.name for app in response.context["applications"]] == ["calendar sync", "Team Calendar"]
 

@@ -16,6 +16,7 @@ from django.views import defaults
 
 from authserver import signing_keys
 from docspace_portal.errors import handler500
+from oauth_apps import ownership
 from oauth_apps.models import OAuthApplication, PortalPolicy
 from oauth_apps.services import review_application, set_enabled
 
@@ -286,6 +287,8 @@ def signed_in_tour(tour, make_app):
     tour.check("developer tools, token shown")
     tour.visit("auth button", f"{url}developer/?#auth-button")
 
+    people_tour(tour, app, make_app)
+
     tour.visit("consent, signed in", authorize_path(app))
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
@@ -333,6 +336,36 @@ def review_tour(tour, make_app, dana):
         review_application(app, actor=dana, approve=True)
     tour.visit("review queue, empty", f"{LIST}review/")
     tour.visit("admin, waiting for review", "/admin/oauth_apps/oauthapplication/?review_state__exact=pending")
+
+
+def people_tour(tour, app, make_app):
+    """An app's people (co-maintainers, transfer) and the pages of a person an app is offered to."""
+    page = tour.page
+    dana = get_user_model().objects.get(username="dana")
+    users = get_user_model().objects
+    erin = users.create_user("erin", "erin@example.com", PASSWORD)
+    frank = users.create_user("frank", "frank@example.com", PASSWORD)
+    url = app.get_absolute_url()
+    tour.visit("people, nobody yet", f"{url}people/")
+    ownership.add_maintainer(app, erin, actor=dana)
+    tour.visit("people, for errors", f"{url}people/", check=False)
+    page.get_by_role("button", name="Offer the app").click()
+    tour.check("people, transfer with an error")
+    ownership.offer_app(app, frank, actor=dana)
+    tour.visit("people, a co-maintainer and a pending offer", f"{url}people/")
+    tour.visit("remove co-maintainer, as a page", f"{url}people/{erin.pk}/remove/")
+    tour.visit("people, for dialogs", f"{url}people/", check=False)
+    open_dialog_and_check(
+        tour, "remove co-maintainer, as a dialog", page.get_by_role("link", name="Remove erin")
+    )
+
+    offered, _ = make_app(frank, name="Offered Planner")
+    offer = ownership.offer_app(offered, dana, actor=frank)
+    tour.visit("list, with an offer waiting", LIST)
+    tour.visit("offers to you", f"{LIST}offers/")
+    tour.visit("an offer to accept", f"{LIST}offers/{offer.pk}/")
+    ownership.decline_offer(offer, actor=dana)
+    tour.visit("offers to you, none", f"{LIST}offers/")
 
 
 def report(found):

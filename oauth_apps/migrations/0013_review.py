@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("oauth_apps", "0011_secret_rotation"),
+        ("oauth_apps", "0012_secret_rotation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
