@@ -185,7 +185,7 @@ def list_rows(applications, request, others_can: dict) -> list:
         # Their own apps: everything; co-maintained ones: what a co-maintainer may (access.py);
         # other people's: what their permissions allow.
         mine = app.user_id == user.pk
-        role = Role.OWNER if mine else Role.MAINTAINER if app.co_maintained else None
+        role = app.role = Role.OWNER if mine else Role.MAINTAINER if app.co_maintained else None
         may = [
             action.value
             for action in MENU_ACTIONS
