@@ -33,6 +33,7 @@ from .metadata import issuer, server_metadata
 from .oauth2_validators import REDIRECT_URI_IN_REQUEST, queryable_client_id
 from .origins import client_id_of, refuse_foreign_origin
 from .redirects import allowed_schemes, client_redirect_uri_allowed, csp_source
+from .resources import protected_resource_metadata
 from .server import GRANT_TYPES
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
@@ -189,6 +190,10 @@ class ConsentView(AuthorizationView):
         # authorization request carried it. The consent form posts back to the same
         # URL, so the original query says whether it did.
         credentials[REDIRECT_URI_IN_REQUEST] = "redirect_uri" in request.GET
+        # RFC 8707: the resources asked for (none: an empty list, never a value oauthlib
+        # would look for in the redirect URI's query); server.require_known_resources
+        # checks them again before the code is issued.
+        credentials.setdefault("resource", [])
         return super().create_authorization_response(request, scopes, credentials, allow)
 
     def form_valid(self, form):
@@ -297,6 +302,10 @@ class IntrospectView(OAuthLibMixin, View):
             "exp": int(calendar.timegm(token.expires.timetuple())),
             "iat": int(calendar.timegm(token.created.timetuple())),
         }
+        if token.resource:
+            # RFC 8707: the resources the token is bound to; a resource server checks
+            # that it is one of them. An unbound token has no `aud`.
+            data["aud"] = list(token.resource)
         if token.user is not None:
             data["sub"] = str(token.user.pk)
             data["username"] = token.user.get_username()
@@ -306,6 +315,15 @@ class IntrospectView(OAuthLibMixin, View):
 def may_introspect(caller: OAuthApplication, token_client_id: str) -> bool:
     """The introspection policy: a token's own client, or a client marked as a resource server."""
     return caller.is_resource_server or caller.client_id == token_client_id
+
+
+class ProtectedResourceMetadataView(View):
+    """RFC 9728 metadata of our API (authserver/resources.py): which server issues its tokens."""
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(protected_resource_metadata(request))
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class ServerMetadataView(View):

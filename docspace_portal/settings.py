@@ -288,6 +288,36 @@ if PORTAL_POLICY_DEFAULTS["registration_policy"] not in _REGISTRATION_POLICIES:
         f"{', '.join(_REGISTRATION_POLICIES)}. See .env.example."
     )
 
+
+def _resource_indicators() -> list[str]:
+    """Other resource servers tokens may be bound to (RFC 8707), e.g. an MCP server's URL.
+
+    Each an absolute https URL (http only for a loopback host outside production),
+    without user name, query or fragment. See authserver/resources.py.
+    """
+    found = []
+    for value in env.list("PORTAL_RESOURCE_INDICATORS", default=[]):
+        value = value.strip()
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if (
+            parts.scheme not in ("https", "http")
+            or (parts.scheme == "http" and (PRODUCTION or not loopback))
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+        ):
+            raise ImproperlyConfigured(
+                f"PORTAL_RESOURCE_INDICATORS: {value!r} is not a resource URL: https://host[:port][/path], "
+                "without query, fragment or user name. See .env.example."
+            )
+        found.append(value)
+    return found
+
+
+RESOURCE_INDICATORS = _resource_indicators()
+
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A refused form gets the portal's own page with a way back, never Django's debug page.
@@ -358,6 +388,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # RFC 8707: a token bound to resources works at our Bearer endpoints only when our
+    # API is one of them (authserver/resources.py).
+    "RESOURCE_SERVER_TOKEN_RESOURCE_VALIDATOR": "authserver.resources.portal_accepts",
 }
 
 SILENCED_SYSTEM_CHECKS = [
