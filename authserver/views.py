@@ -388,7 +388,13 @@ class TokenView(dot_views.TokenView):
             )
         if refused := refuse_foreign_origin(request, client_id=client_id_of(request)):
             return refused
-        return with_client_challenge(self.authorization_flow_token_response(request, *args, **kwargs))
+        response = self.authorization_flow_token_response(request, *args, **kwargs)
+        if response.status_code >= 400:
+            # An error raised while the token is saved (invalid_target, RFC 8707) reaches
+            # the toolkit without the JSON headers oauthlib's own errors carry.
+            response["Content-Type"] = "application/json"
+            response["Cache-Control"] = "no-store"
+        return with_client_challenge(response)
 
 
 class RevokeTokenView(dot_views.RevokeTokenView):
