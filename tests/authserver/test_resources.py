@@ -91,8 +91,7 @@ def grant_resources():
 
 
 def tokens_of(client, app, secret, code, verifier, **extra):
-    response = exchange(client, app, code, verifier, headers=basic(app.client_id, secret), **extra)
-    return response
+    return exchange(client, app, code, verifier, headers=basic(app.client_id, secret), **extra)
 
 
 def test_a_token_asked_for_the_mcp_server_is_bound_to_it_and_refused_by_our_api(
