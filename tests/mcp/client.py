@@ -105,11 +105,13 @@ class MCPClientRun:
             callback_handler=self._callback_handler,
             client_metadata_url=self.client_metadata_url,
         )
-        async with httpx2.AsyncClient(auth=provider, timeout=30) as http:
-            async with streamable_http_client(self.server_url, http_client=http) as (read, write):
-                async with ClientSession(read, write) as session:
-                    await session.initialize()
-                    return await session.call_tool(self.tool["name"], self.tool.get("arguments", {}))
+        async with (
+            httpx2.AsyncClient(auth=provider, timeout=30) as http,
+            streamable_http_client(self.server_url, http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            return await session.call_tool(self.tool["name"], self.tool.get("arguments", {}))
 
     def _run(self):
         try:
