@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "authserver",
     "accounts",
     "clients_api",
+    "dynamic_registration",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,8 @@ RATE_LIMITS = {
     # Management API calls, per token; and making personal access tokens, per user.
     "api": env.str("RATE_LIMIT_API", default="300/m"),
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
+    # Dynamic client registration (POST /oauth/register), per address.
+    "client_registration": env.str("RATE_LIMIT_CLIENT_REGISTRATION", default="20/h"),
 }
 
 # The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they
@@ -286,6 +289,14 @@ if PORTAL_POLICY_DEFAULTS["registration_policy"] not in _REGISTRATION_POLICIES:
     raise ImproperlyConfigured(
         f"PORTAL_REGISTRATION_POLICY={PORTAL_POLICY_DEFAULTS['registration_policy']!r} is not one of "
         f"{', '.join(_REGISTRATION_POLICIES)}. See .env.example."
+    )
+
+# A dynamically registered client that obtains no token within this many hours is
+# removed (dynamic_registration: `manage.py prune_registrations`, and as clients register).
+DYNAMIC_REGISTRATION_UNUSED_HOURS = env.int("DYNAMIC_REGISTRATION_UNUSED_HOURS", default=24)
+if DYNAMIC_REGISTRATION_UNUSED_HOURS < 1:
+    raise ImproperlyConfigured(
+        f"DYNAMIC_REGISTRATION_UNUSED_HOURS={DYNAMIC_REGISTRATION_UNUSED_HOURS} must be at least 1. See .env.example."
     )
 
 # --- Security headers -------------------------------------------------------
