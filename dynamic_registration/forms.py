@@ -18,11 +18,9 @@ Where a client registering itself differs from a person filling in the form:
   themselves "Claude Code"), never like an app registered in the portal.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from oauth_apps.forms import NAME_TAKEN_MESSAGE, ApplicationEditForm, ApplicationForm
-from oauth_apps.models import ClientType, OAuthApplication
+from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 
 # What the client may say, and what the portal offers.
 GRANT_TYPES = ("authorization_code", "refresh_token")
@@ -96,7 +94,8 @@ def auth_method(metadata: dict, *, confidential_allowed: bool) -> str:
         return CONFIDENTIAL_AUTH_METHODS[0] if confidential_allowed else PUBLIC_AUTH_METHOD
     if method not in AUTH_METHODS:
         raise invalid_metadata(
-            _("token_endpoint_auth_method must be one of: %(methods)s.") % {"methods": ", ".join(AUTH_METHODS)}
+            _("token_endpoint_auth_method must be one of: %(methods)s.")
+            % {"methods": ", ".join(AUTH_METHODS)}
         )
     if method != PUBLIC_AUTH_METHOD and not confidential_allowed:
         raise invalid_metadata(
@@ -131,7 +130,8 @@ def kept_metadata(metadata: dict) -> dict:
         if value is not None:
             if len(value) > KEPT_MAX_LENGTH:
                 raise invalid_metadata(
-                    _("%(field)s is longer than %(max)d characters.") % {"field": name, "max": KEPT_MAX_LENGTH}
+                    _("%(field)s is longer than %(max)d characters.")
+                    % {"field": name, "max": KEPT_MAX_LENGTH}
                 )
             kept[name] = value
     kept["given_urls"] = sorted(rfc for rfc in URL_FIELDS if metadata.get(rfc) not in (None, ""))
@@ -147,7 +147,9 @@ def form_data(metadata: dict, *, method: str) -> dict:
         raise invalid_metadata(_("client_name is required: it is shown on the consent screen."))
     redirect_uris = _string_list(metadata, "redirect_uris")
     if not redirect_uris:
-        raise RegistrationError("invalid_redirect_uri", _("redirect_uris must list at least one redirect URL."))
+        raise RegistrationError(
+            "invalid_redirect_uri", _("redirect_uris must list at least one redirect URL.")
+        )
     scope = _string(metadata, "scope")
     data = {
         "name": name,
@@ -168,12 +170,6 @@ class ClientMetadataFormMixin:
         self.not_provided = not_provided
         for field in (*URL_FIELDS.values(), "allowed_origins", "icon"):
             self.fields[field].required = False
-
-    def clean_name(self):
-        name = self.cleaned_data["name"]
-        if OAuthApplication.objects.name_taken_by_portal_app(name):
-            raise ValidationError(NAME_TAKEN_MESSAGE, code="name_taken")
-        return name
 
     def clean(self):
         cleaned = super().clean()
@@ -200,10 +196,3 @@ class ClientMetadataForm(ClientMetadataFormMixin, ApplicationForm):
 
 class ClientMetadataEditForm(ClientMetadataFormMixin, ApplicationEditForm):
     """A registered client's new metadata (RFC 7592 update)."""
-
-
-def auth_method_of(app: OAuthApplication, stored: str | None) -> str:
-    if app.client_type == ClientType.PUBLIC:
-        return PUBLIC_AUTH_METHOD
-    return stored if stored in CONFIDENTIAL_AUTH_METHODS else CONFIDENTIAL_AUTH_METHODS[0]
-

@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from oauth_apps.models import NAME_MAX_LENGTH
 
+# What a stored token hash looks like: SHA-256, lower-case hex.
+HEX_SHA256 = r"^[0-9a-f]{64}$"
+
 
 class ClientRegistration(models.Model):
     """One dynamically registered client: its management token (hashed) and whether it ever got a token."""
@@ -47,12 +50,10 @@ class ClientRegistration(models.Model):
         verbose_name = _("dynamic registration")
         verbose_name_plural = _("dynamic registrations")
         indexes = [
-            models.Index(
-                fields=["created"], condition=Q(first_token_at=None), name="dcr_unused_created_idx"
-            )
+            models.Index(fields=["created"], condition=Q(first_token_at=None), name="dcr_unused_created_idx")
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"), name="dcr_token_hash_hex")
+            models.CheckConstraint(condition=Q(token_hash__regex=HEX_SHA256), name="dcr_token_hash_hex")
         ]
 
     def __str__(self):
@@ -102,9 +103,11 @@ class InitialAccessToken(models.Model):
         verbose_name = _("initial access token")
         verbose_name_plural = _("initial access tokens")
         constraints = [
-            models.CheckConstraint(condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"), name="dcr_iat_hash_hex"),
+            models.CheckConstraint(condition=Q(token_hash__regex=HEX_SHA256), name="dcr_iat_hash_hex"),
             models.CheckConstraint(condition=Q(max_uses__gte=1), name="dcr_iat_max_uses_positive"),
-            models.CheckConstraint(condition=Q(uses__lte=models.F("max_uses")), name="dcr_iat_uses_within_limit"),
+            models.CheckConstraint(
+                condition=Q(uses__lte=models.F("max_uses")), name="dcr_iat_uses_within_limit"
+            ),
         ]
 
     def __str__(self):

@@ -77,11 +77,7 @@ def register_client(form, *, metadata: dict, initial_token: InitialAccessToken |
     via = VIA_REGISTRATION if initial_token is None else f"{VIA_REGISTRATION} ({initial_token.name})"
     with transaction.atomic(), audit.acting_through(via):
         if initial_token is not None:
-            used = (
-                InitialAccessToken.objects.usable()
-                .filter(pk=initial_token.pk)
-                .update(uses=F("uses") + 1)
-            )
+            used = InitialAccessToken.objects.usable().filter(pk=initial_token.pk).update(uses=F("uses") + 1)
             if not used:
                 raise InitialTokenRefused(initial_token.pk)
         app, secret = app_services.register_application(app, user=None, icon=form.cleaned_data["icon"])
@@ -97,9 +93,7 @@ def register_client(form, *, metadata: dict, initial_token: InitialAccessToken |
 def find_registration(client_id: str, token: str) -> ClientRegistration | None:
     """The registration of `client_id` if `token` is its registration access token, else None."""
     registration = (
-        ClientRegistration.objects.select_related("application")
-        .filter(token_hash=hash_token(token))
-        .first()
+        ClientRegistration.objects.select_related("application").filter(token_hash=hash_token(token)).first()
     )
     if registration is None or not secrets.compare_digest(registration.application.client_id, client_id):
         return None
@@ -122,7 +116,13 @@ def delete_client(registration: ClientRegistration) -> None:
 
 
 def note_token_issued(sender, request, token, **kwargs) -> None:
-    """The token endpoint issued `token`: its client, if self-registered, is in use and is kept."""
+    """The token endpoint issued `token`: its client, if self-registered, is in use and is kept.
+
+    One UPDATE per code exchange (none on refresh: a refresh token comes from an
+    exchange that already marked its client).
+    """
+    if request.POST.get("grant_type") == "refresh_token":
+        return
     ClientRegistration.objects.filter(application_id=token.application_id, first_token_at=None).update(
         first_token_at=timezone.now()
     )
@@ -179,5 +179,7 @@ def issue_initial_token(*, name: str, expires, max_uses: int, actor) -> tuple[st
 def revoke_initial_token(pk: int, *, actor) -> bool:
     """Revoke a live initial access token; False when there is none with this id."""
     return bool(
-        InitialAccessToken.objects.filter(pk=pk, revoked=None).update(revoked=timezone.now(), revoked_by=actor)
+        InitialAccessToken.objects.filter(pk=pk, revoked=None).update(
+            revoked=timezone.now(), revoked_by=actor
+        )
     )

@@ -76,7 +76,8 @@ def missing_token() -> RegistrationError:
 def read_metadata(request) -> dict:
     if len(request.body) > MAX_BODY_BYTES:
         raise RegistrationError(
-            "invalid_client_metadata", _("The request body is larger than %(max)d bytes.") % {"max": MAX_BODY_BYTES}
+            "invalid_client_metadata",
+            _("The request body is larger than %(max)d bytes.") % {"max": MAX_BODY_BYTES},
         )
     try:
         metadata = json.loads(request.body or b"null")
@@ -97,7 +98,11 @@ def not_provided_urls(request) -> dict[str, str]:
     }
 
 
-NOT_PROVIDED_KINDS = {"website": "website_url", "privacy": "privacy_policy_url", "terms": "terms_of_service_url"}
+NOT_PROVIDED_KINDS = {
+    "website": "website_url",
+    "privacy": "privacy_policy_url",
+    "terms": "terms_of_service_url",
+}
 
 
 def client_information(request, registration: ClientRegistration, *, secret="", token="") -> dict:
@@ -173,7 +178,10 @@ class RegisterView(View):
         if policy == RegistrationPolicy.OFF:
             raise RegistrationError(
                 "access_denied",
-                _("Dynamic client registration is switched off here. Ask the portal's staff to register your app."),
+                _(
+                    "Dynamic client registration is switched off here. "
+                    "Ask the portal's staff to register your app."
+                ),
                 status=403,
             )
         initial_token = None
@@ -184,7 +192,9 @@ class RegisterView(View):
             initial_token = services.find_initial_token(token)
             if initial_token is None:
                 raise RegistrationError(
-                    "invalid_token", _("The initial access token is unknown, revoked, expired or used up."), 401
+                    "invalid_token",
+                    _("The initial access token is unknown, revoked, expired or used up."),
+                    401,
                 )
         metadata = read_metadata(request)
         method = auth_method(metadata, confidential_allowed=initial_token is not None)
@@ -234,8 +244,12 @@ class ManageView(View):
         registration = services.find_registration(client_id, token) if token else None
         if registration is None:
             # RFC 7592 §2: an unknown client or a wrong token is 401, never telling which.
-            error = missing_token() if token is None else RegistrationError(
-                "invalid_token", _("The registration access token is not valid for this client."), 401
+            error = (
+                missing_token()
+                if token is None
+                else RegistrationError(
+                    "invalid_token", _("The registration access token is not valid for this client."), 401
+                )
             )
             return error_response(error)
         try:
@@ -250,16 +264,21 @@ class ManageView(View):
         app = registration.application
         metadata = read_metadata(request)
         if metadata.get("client_id") != app.client_id:
-            raise RegistrationError("invalid_client_metadata", _("client_id must be this client's client_id."))
-        current = PUBLIC_AUTH_METHOD if app.is_public else registration.metadata.get(
-            "token_endpoint_auth_method", CONFIDENTIAL_AUTH_METHODS[0]
+            raise RegistrationError(
+                "invalid_client_metadata", _("client_id must be this client's client_id.")
+            )
+        current = (
+            PUBLIC_AUTH_METHOD
+            if app.is_public
+            else registration.metadata.get("token_endpoint_auth_method", CONFIDENTIAL_AUTH_METHODS[0])
         )
         method = auth_method(metadata, confidential_allowed=not app.is_public)
         if "token_endpoint_auth_method" not in metadata:
             method = current
         if (method == PUBLIC_AUTH_METHOD) != app.is_public:
             raise RegistrationError(
-                "invalid_client_metadata", _("token_endpoint_auth_method cannot change between public and confidential.")
+                "invalid_client_metadata",
+                _("token_endpoint_auth_method cannot change between public and confidential."),
             )
         check_flows(metadata)
         data = form_data(metadata, method=method)
@@ -271,7 +290,8 @@ class ManageView(View):
             services.update_client(form, registration, metadata=_metadata_to_store(metadata, method))
         except services.app_services.EditConflict as conflict:
             raise RegistrationError(
-                "invalid_client_metadata", _("The client changed while this update ran. Read it and try again.")
+                "invalid_client_metadata",
+                _("The client changed while this update ran. Read it and try again."),
             ) from conflict
         except services.app_services.DuplicateName as taken:
             raise RegistrationError(

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,60 +16,126 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='InitialAccessToken',
+            name="InitialAccessToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=12, verbose_name='starts with')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('expires', models.DateTimeField(verbose_name='expires')),
-                ('max_uses', models.PositiveIntegerField(verbose_name='use limit')),
-                ('uses', models.PositiveIntegerField(default=0, verbose_name='uses')),
-                ('revoked', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='revoked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=12, verbose_name="starts with")),
+                ("created", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                ("expires", models.DateTimeField(verbose_name="expires")),
+                ("max_uses", models.PositiveIntegerField(verbose_name="use limit")),
+                ("uses", models.PositiveIntegerField(default=0, verbose_name="uses")),
+                ("revoked", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="revoked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'initial access token',
-                'verbose_name_plural': 'initial access tokens',
-                'ordering': ['-created', '-id'],
+                "verbose_name": "initial access token",
+                "verbose_name_plural": "initial access tokens",
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ClientRegistration',
+            name="ClientRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='registered')),
-                ('first_token_at', models.DateTimeField(blank=True, null=True, verbose_name='first token issued')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dynamic_registration', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL, verbose_name='application')),
-                ('initial_token', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='registrations', to='dynamic_registration.initialaccesstoken', verbose_name='initial access token')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="registered"),
+                ),
+                (
+                    "first_token_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first token issued"),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dynamic_registration",
+                        to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+                        verbose_name="application",
+                    ),
+                ),
+                (
+                    "initial_token",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="registrations",
+                        to="dynamic_registration.initialaccesstoken",
+                        verbose_name="initial access token",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dynamic registration',
-                'verbose_name_plural': 'dynamic registrations',
+                "verbose_name": "dynamic registration",
+                "verbose_name_plural": "dynamic registrations",
             },
         ),
         migrations.AddConstraint(
-            model_name='initialaccesstoken',
-            constraint=models.CheckConstraint(condition=models.Q(('token_hash__regex', '^[0-9a-f]{64}$')), name='dcr_iat_hash_hex'),
+            model_name="initialaccesstoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("token_hash__regex", "^[0-9a-f]{64}$")), name="dcr_iat_hash_hex"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='initialaccesstoken',
-            constraint=models.CheckConstraint(condition=models.Q(('max_uses__gte', 1)), name='dcr_iat_max_uses_positive'),
+            model_name="initialaccesstoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_uses__gte", 1)), name="dcr_iat_max_uses_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='initialaccesstoken',
-            constraint=models.CheckConstraint(condition=models.Q(('uses__lte', models.F('max_uses'))), name='dcr_iat_uses_within_limit'),
+            model_name="initialaccesstoken",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("uses__lte", models.F("max_uses"))), name="dcr_iat_uses_within_limit"
+            ),
         ),
         migrations.AddIndex(
-            model_name='clientregistration',
-            index=models.Index(condition=models.Q(('first_token_at', None)), fields=['created'], name='dcr_unused_created_idx'),
+            model_name="clientregistration",
+            index=models.Index(
+                condition=models.Q(("first_token_at", None)),
+                fields=["created"],
+                name="dcr_unused_created_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientregistration',
-            constraint=models.CheckConstraint(condition=models.Q(('token_hash__regex', '^[0-9a-f]{64}$')), name='dcr_token_hash_hex'),
+            model_name="clientregistration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("token_hash__regex", "^[0-9a-f]{64}$")), name="dcr_token_hash_hex"
+            ),
         ),
     ]
