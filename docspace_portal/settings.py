@@ -293,11 +293,13 @@ if PORTAL_POLICY_DEFAULTS["registration_policy"] not in _REGISTRATION_POLICIES:
 
 # A dynamically registered client that obtains no token within this many hours is
 # removed (dynamic_registration: `manage.py prune_registrations`, and as clients register).
-DYNAMIC_REGISTRATION_UNUSED_HOURS = env.int("DYNAMIC_REGISTRATION_UNUSED_HOURS", default=24)
-if DYNAMIC_REGISTRATION_UNUSED_HOURS < 1:
+_unused_hours = env.str("DYNAMIC_REGISTRATION_UNUSED_HOURS", default="24").strip()
+if not _unused_hours.isascii() or not _unused_hours.isdigit() or int(_unused_hours) < 1:
     raise ImproperlyConfigured(
-        f"DYNAMIC_REGISTRATION_UNUSED_HOURS={DYNAMIC_REGISTRATION_UNUSED_HOURS} must be at least 1. See .env.example."
+        f"DYNAMIC_REGISTRATION_UNUSED_HOURS={_unused_hours!r} is not a whole number of hours of at least 1. "
+        "See .env.example."
     )
+DYNAMIC_REGISTRATION_UNUSED_HOURS = int(_unused_hours)
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

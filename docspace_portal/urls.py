@@ -12,8 +12,8 @@ from accounts import views as account_views
 from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
 from clients_api import urls as clients_api_urls
-from dynamic_registration import urls as dynamic_registration_urls
 from common.ratelimit import sign_in_limited
+from dynamic_registration import urls as dynamic_registration_urls
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 

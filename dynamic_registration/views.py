@@ -9,18 +9,24 @@ works only here.
 import json
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from authserver.metadata import issuer
 from common import ratelimit
+from oauth_apps.access import may_manage_initial_access_tokens, parse_pk
 from oauth_apps.models import ClientType, PortalPolicy, RegistrationPolicy
 
 from . import services
@@ -32,13 +38,14 @@ from .forms import (
     URL_FIELDS,
     ClientMetadataEditForm,
     ClientMetadataForm,
+    InitialTokenForm,
     RegistrationError,
     auth_method,
     check_flows,
     form_data,
     kept_metadata,
 )
-from .models import ClientRegistration
+from .models import ClientRegistration, InitialAccessToken
 
 # At most this much JSON in a registration request.
 MAX_BODY_BYTES = 16 * 1024
@@ -323,3 +330,62 @@ class NotProvidedView(TemplateView):
         if kind not in NOT_PROVIDED_KINDS:
             raise Http404
         return {**super().get_context_data(**kwargs), "title": self.titles[kind], "kind": kind}
+
+
+# --- the staff page: initial access tokens -------------------------------------------
+
+
+class InitialTokenListView(LoginRequiredMixin, FormView):
+    """Make, list and revoke initial access tokens (who may: oauth_apps.access)."""
+
+    template_name = "dynamic_registration/initial_tokens.html"
+    form_class = InitialTokenForm
+    new_token = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_manage_initial_access_tokens(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        tokens = list(InitialAccessToken.objects.select_related("created_by"))
+        for token in tokens:
+            token.current_state = token.state(now)
+        context.update(
+            tokens=tokens,
+            new_token=self.new_token,
+            policy=PortalPolicy.load(),
+            token_policy=RegistrationPolicy.TOKEN,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "revoke" in request.POST:
+            return self.revoke(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        value, token = services.issue_initial_token(
+            name=form.cleaned_data["name"],
+            expires=form.expires(),
+            max_uses=form.cleaned_data["max_uses"],
+            actor=self.request.user,
+        )
+        self.new_token = {"value": value, "token": token}
+        response = self.render_to_response(self.get_context_data(form=self.form_class()))
+        # Shown once: never from a cache, never from the back button.
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def revoke(self, request):
+        pk = parse_pk(request.POST.get("revoke"))
+        if pk is None or not services.revoke_initial_token(pk, actor=request.user):
+            messages.error(request, _("There is no such live token. Nothing was changed."))
+        else:
+            messages.success(request, _("The token was revoked. It no longer registers clients."))
+        return redirect("dynamic_registration:initial_tokens")

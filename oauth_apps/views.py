@@ -25,7 +25,15 @@ from common import ratelimit
 
 from . import credentials
 from . import scopes as scope_catalog
-from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
+from .access import (
+    Action,
+    OwnedApplicationMixin,
+    abilities,
+    is_owner,
+    may_act_on_others,
+    may_manage_initial_access_tokens,
+    parse_pk,
+)
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
 from .listing import (
@@ -113,6 +121,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             scope_choices=scope_catalog.SCOPES,
             state_choices=STATE_CHOICES,
             source_choices=SOURCE_CHOICES,
+            may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,
