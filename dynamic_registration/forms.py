@@ -59,11 +59,13 @@ RFC_NAMES = {
 class RegistrationError(Exception):
     """A request refused with an RFC 7591 §3.2.2 error (or an RFC 6750 one for a bad token)."""
 
-    def __init__(self, error: str, description: str, status: int = 400):
+    def __init__(self, error: str, description: str, status: int = 400, *, challenge: str = ""):
         super().__init__(description)
         self.error = error
         self.description = str(description)
         self.status = status
+        # The WWW-Authenticate of a 401 (RFC 6750 §3): bare when no token was sent.
+        self.challenge = challenge or ('Bearer error="invalid_token"' if status == 401 else "")
 
 
 def invalid_metadata(description) -> RegistrationError:

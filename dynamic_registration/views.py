@@ -59,11 +59,8 @@ def error_response(error: RegistrationError) -> JsonResponse:
         json_dumps_params={"ensure_ascii": False},
     )
     response["Cache-Control"] = "no-store"
-    if error.status == 401:
-        # RFC 6750 §3: a missing token gets a bare challenge, a bad one says why.
-        response["WWW-Authenticate"] = (
-            'Bearer error="invalid_token"' if error.error == "invalid_token" else "Bearer"
-        )
+    if error.challenge:
+        response["WWW-Authenticate"] = error.challenge
     return response
 
 
@@ -77,7 +74,10 @@ def bearer_token(request) -> str | None:
 
 
 def missing_token() -> RegistrationError:
-    return RegistrationError("invalid_token", _("This request needs a bearer token."), status=401)
+    # RFC 6750 §3.1: no error code in the challenge when no token was sent.
+    return RegistrationError(
+        "invalid_token", _("This request needs a bearer token."), 401, challenge="Bearer"
+    )
 
 
 def read_metadata(request) -> dict:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from oauth_apps.models import PortalPolicy, RegistrationPolicy
-from tests.authserver.conftest import Flow
+from tests.authserver.conftest import Flow, token_for  # noqa: F401 -- a fixture shared with authserver
 
 REGISTER_URL = "/oauth/register"
 LOOPBACK_REDIRECT = "http://127.0.0.1:33418/callback"
