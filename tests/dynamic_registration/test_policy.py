@@ -1,4 +1,4 @@
-"""The portal policy decides who may register: nobody, public clients, or holders of an initial access token."""
+"""The portal policy decides who may register: nobody, public clients, or holders of an initial token."""
 
 import hashlib
 from datetime import timedelta

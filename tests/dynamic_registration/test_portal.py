@@ -178,7 +178,8 @@ def test_staff_revoke_a_token(client, staff_user):
     response = client.post(TOKENS_URL, {"revoke": str(row.pk)}, follow=True)
     assert "It no longer registers clients." in response.content.decode()
     row.refresh_from_db()
-    assert row.revoked is not None and row.revoked_by == staff_user
+    assert row.revoked is not None
+    assert row.revoked_by == staff_user
     again = client.post(TOKENS_URL, {"revoke": str(row.pk)}, follow=True)
     assert "There is no such live token." in again.content.decode()
     assert client.post(TOKENS_URL, {"revoke": "not-a-number"}, follow=True).status_code == 200
