@@ -11,7 +11,9 @@ capability. Each value states what the server really does:
 - the client authentication each endpoint accepts;
 - the scopes of the catalog (oauth_apps/scopes.py);
 - `iss` in every authorization response (RFC 9207);
-- `ui_locales_supported` once the portal speaks more than one language.
+- `ui_locales_supported` once the portal speaks more than one language;
+- `registration_endpoint` (RFC 7591) while the portal policy lets clients
+  register themselves (dynamic_registration/).
 """
 
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
 from oauth_apps import scopes as scope_catalog
+from oauth_apps.models import PortalPolicy, RegistrationPolicy
 
 from .server import GRANT_TYPES, RESPONSE_TYPES, S256
 
@@ -83,6 +86,8 @@ def server_metadata(request) -> dict:
         "request_uri_parameter_supported": False,
         "authorization_response_iss_parameter_supported": True,
     }
+    if PortalPolicy.load().registration_policy != RegistrationPolicy.OFF:
+        data["registration_endpoint"] = base + reverse("dynamic_registration:register")
     locales = ui_locales()
     if locales:
         data["ui_locales_supported"] = locales

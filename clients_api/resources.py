@@ -23,7 +23,7 @@ from .problems import field_error
 # Shown in a representation, ignored when sent back: a read-modify-write script
 # may PUT what it got.
 READ_ONLY = frozenset(
-    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "version", "owner"}
+    {"id", "client_id", "client_type", "icon_url", "icon_sha256", "enabled", "source", "version", "owner"}
     | {"created", "updated", "links"}
 )
 DATA_URL_PREFIX = "data:"
@@ -53,6 +53,7 @@ def represent(app, request) -> dict:
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
+        "source": app.source,
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
         "created": app.created.isoformat(),

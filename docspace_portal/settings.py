@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "authserver",
     "accounts",
     "clients_api",
+    "dynamic_registration",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,8 @@ RATE_LIMITS = {
     # Management API calls, per token; and making personal access tokens, per user.
     "api": env.str("RATE_LIMIT_API", default="300/m"),
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
+    # Dynamic client registration (POST /oauth/register), per address.
+    "client_registration": env.str("RATE_LIMIT_CLIENT_REGISTRATION", default="20/h"),
 }
 
 # The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they
@@ -317,6 +320,16 @@ def _resource_indicators() -> list[str]:
 
 
 RESOURCE_INDICATORS = _resource_indicators()
+
+# A dynamically registered client that obtains no token within this many hours is
+# removed (dynamic_registration: `manage.py prune_registrations`, and as clients register).
+_unused_hours = env.str("DYNAMIC_REGISTRATION_UNUSED_HOURS", default="24").strip()
+if not _unused_hours.isascii() or not _unused_hours.isdigit() or int(_unused_hours) < 1:
+    raise ImproperlyConfigured(
+        f"DYNAMIC_REGISTRATION_UNUSED_HOURS={_unused_hours!r} is not a whole number of hours of at least 1. "
+        "See .env.example."
+    )
+DYNAMIC_REGISTRATION_UNUSED_HOURS = int(_unused_hours)
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -19,6 +19,11 @@ and any future API ask here, never `is_staff` on their own:
 
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
+
+Beyond applications: the initial access tokens that let a party register clients
+itself while the portal policy requires one (dynamic_registration/) are made,
+seen and revoked by active staff holding
+`dynamic_registration.add_initialaccesstoken` (`may_manage_initial_access_tokens`).
 """
 
 from enum import StrEnum
@@ -65,6 +70,16 @@ def may_act_on_others(user, action: Action) -> bool:
     if user.is_superuser:
         return True
     return user.is_staff and any(user.has_perm(permission) for permission in PERMISSIONS[action])
+
+
+INITIAL_ACCESS_TOKEN_PERMISSION = "dynamic_registration.add_initialaccesstoken"  # noqa: S105 -- a permission
+
+
+def may_manage_initial_access_tokens(user) -> bool:
+    """May `user` make, see and revoke initial access tokens for dynamic client registration?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm(INITIAL_ACCESS_TOKEN_PERMISSION))
 
 
 def is_owner(user, app: OAuthApplication) -> bool:

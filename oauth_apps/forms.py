@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
-from .names import name_key
 from .validators import clean_origin, clean_redirect_uri, clean_web_url
 
 
@@ -311,8 +310,7 @@ class ApplicationForm(forms.ModelForm):
         # The model field's form field (names.NameFormField) has normalised and checked
         # the name; what is left is whether another app's name reads the same.
         name = self.cleaned_data["name"]
-        taken = OAuthApplication.objects.filter(name_key=name_key(name)).exclude(pk=self.instance.pk)
-        if taken.exists():
+        if OAuthApplication.objects.name_taken(name, exclude_pk=self.instance.pk):
             raise ValidationError(NAME_TAKEN_MESSAGE, code="name_taken")
         return name
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import scopes as scope_catalog
 from . import search_index
+from .models import RegistrationSource
 
 DEFAULT_SORT = "-created"
 # Each ordering is served by an index (see migration 0003): names are unique
@@ -39,6 +40,8 @@ PAGE_SIZES = (10, 20, 50, 100)
 CLIENT_ID_MIN_LENGTH = 32
 DEFAULT_PAGE_SIZE = 20
 STATE_CHOICES = [("", _("Any state")), ("enabled", _("Enabled")), ("disabled", _("Disabled"))]
+# How the app came to exist (OAuthApplication.source): the form, a metadata document, RFC 7591.
+SOURCE_CHOICES = [("", _("Any way")), *RegistrationSource.choices]
 
 
 class ListQueryForm(forms.Form):
@@ -56,6 +59,7 @@ class ListQueryForm(forms.Form):
         ],
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
+    source = forms.ChoiceField(label=_("Registered through"), required=False, choices=SOURCE_CHOICES)
     scope = forms.ChoiceField(
         label=_("Scope"),
         required=False,
@@ -75,6 +79,7 @@ class ListQuery:
     q: str = ""
     sort: str = DEFAULT_SORT
     state: str = ""
+    source: str = ""
     scope: str = ""
     per_page: int = DEFAULT_PAGE_SIZE
 
@@ -96,7 +101,7 @@ class ListQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.q or self.state or self.scope)
+        return bool(self.q or self.state or self.source or self.scope)
 
     def search_names(self, queryset: QuerySet) -> QuerySet:
         """Apps whose name contains `q`, ignoring case, found through an index where one serves.
@@ -117,6 +122,8 @@ class ListQuery:
             queryset = self.search_names(queryset)
         if self.state:
             queryset = queryset.filter(enabled=self.state == "enabled")
+        if self.source:
+            queryset = queryset.filter(source=self.source)
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit
             queryset = queryset.alias(has_scope=F("scope_bits").bitand(bit)).filter(has_scope=bit)

@@ -1,5 +1,6 @@
 """The registered application and its icon."""
 
+import hashlib
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -100,6 +101,18 @@ class ApplicationManager(models.Manager.from_queryset(ApplicationQuerySet)):
         if client_id not in cache:
             cache[client_id] = self.filter(client_id=client_id).first()
         return cache[client_id]
+
+    def name_taken(self, name: str, *, exclude_pk: int | None = None) -> bool:
+        """Whether a portal-registered app's name reads like `name` (names.name_key).
+
+        Self-registered clients store a key of their own (see `stored_name_key`), so
+        they never block a name, and this answers for them too: a client registering
+        itself under a name that reads like a portal app's is refused.
+        """
+        return self.filter(name_key=name_key(name)).exclude(pk=exclude_pk).exists()
+
+    def name_taken_by_portal_app(self, name: str) -> bool:
+        return self.name_taken(name)
 
     def get(self, *args, **kwargs):
         if "client_id" in kwargs and queryable_client_id(kwargs["client_id"]) is None:
@@ -262,8 +275,20 @@ class OAuthApplication(AbstractApplication):
     def __str__(self):
         return self.name
 
+    def stored_name_key(self) -> str:
+        """What `name_key` holds: the name's look-alike key for apps registered in the portal.
+
+        Clients that register themselves (metadata documents, dynamic registration)
+        may share a name ("Claude Code" arrives many times), so theirs is a key of
+        their client ID instead: unique, and never equal to a name's key. They are
+        still refused a name that reads like a portal app's (`name_taken`).
+        """
+        if self.source == RegistrationSource.PORTAL:
+            return name_key(self.name)
+        return hashlib.sha256(f"{self.source}\0{self.client_id}".encode()).hexdigest()
+
     def save(self, *args, **kwargs):
-        self.name_key = name_key(self.name)
+        self.name_key = self.stored_name_key()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}

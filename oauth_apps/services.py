@@ -21,7 +21,6 @@ from oauth2_provider.settings import oauth2_settings
 from . import audit
 from .icons import CleanIcon
 from .models import AuditAction, Icon, OAuthApplication
-from .names import name_key
 from .origins import sync_allowed_origins
 
 
@@ -57,7 +56,7 @@ def register_application(app: OAuthApplication, *, user, icon: CleanIcon) -> tup
             sync_allowed_origins([app])
             audit.record(app, user, AuditAction.CREATE, {"name": app.name, "scopes": app.scope_names})
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exists():
+        if OAuthApplication.objects.name_taken(app.name):
             raise DuplicateName(app.name) from error
         raise
     return app, secret
@@ -187,7 +186,7 @@ def update_application(form, *, actor) -> UpdateResult:
     fields = {name: getattr(app, name) for name in form.changed_model_fields(changes)}
     if "name" in fields:
         # An UPDATE bypasses save(), which keeps the key otherwise (names.py).
-        fields["name_key"] = name_key(app.name)
+        fields["name_key"] = app.stored_name_key()
     secret = None
     if "client_type" in changes:
         if app.is_public:
@@ -211,7 +210,7 @@ def update_application(form, *, actor) -> UpdateResult:
             audit.record(app, actor, AuditAction.UPDATE, changes)
             revoked = _revoke_what_the_edit_withdrew(app, actor, changes)
     except IntegrityError as error:
-        if OAuthApplication.objects.filter(name_key=name_key(app.name)).exclude(pk=app.pk).exists():
+        if OAuthApplication.objects.name_taken(app.name, exclude_pk=app.pk):
             raise DuplicateName(app.name) from error
         raise
     return UpdateResult(app=app, changes=changes, secret=secret, revoked=revoked)

@@ -25,10 +25,26 @@ from common import ratelimit
 
 from . import credentials
 from . import scopes as scope_catalog
-from .access import Action, OwnedApplicationMixin, abilities, is_owner, may_act_on_others, parse_pk
+from .access import (
+    Action,
+    OwnedApplicationMixin,
+    abilities,
+    is_owner,
+    may_act_on_others,
+    may_manage_initial_access_tokens,
+    parse_pk,
+)
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm
-from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, ListQuery, ListQueryForm, PagePaginator
+from .listing import (
+    PAGE_SIZES,
+    SORT_LABELS,
+    SOURCE_CHOICES,
+    STATE_CHOICES,
+    ListQuery,
+    ListQueryForm,
+    PagePaginator,
+)
 from .models import AuditAction, AuditEvent, ClientType, Icon
 from .pending_icons import PendingIcons
 from .services import (
@@ -57,6 +73,7 @@ LIST_COLUMNS = (
     "icon_id",
     "scope_bits",
     "enabled",
+    "source",
     "updated",
     "created",
     "user__username",
@@ -103,6 +120,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             page_sizes=PAGE_SIZES,
             scope_choices=scope_catalog.SCOPES,
             state_choices=STATE_CHOICES,
+            source_choices=SOURCE_CHOICES,
+            may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,

@@ -232,7 +232,9 @@ def test_a_malformed_issuer_is_refused_by_name(tmp_path, issuer):
     assert "OIDC_ISSUER=" in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_SECRET_RESET"])
+@pytest.mark.parametrize(
+    "variable", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_SECRET_RESET", "RATE_LIMIT_CLIENT_REGISTRATION"]
+)
 def test_a_malformed_rate_stops_the_start_and_names_the_variable(tmp_path, variable):
     result = run_check(tmp_path, **{variable: "10/5x"})
     assert result.returncode != 0

@@ -320,3 +320,34 @@ def test_migration_fills_keys_and_keeps_existing_look_alikes(user):
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(latest)
+
+
+def _self_registered(app, source):
+    OAuthApplication.objects.filter(pk=app.pk).update(source=source, user=None)
+    app.refresh_from_db()
+    app.save()  # the key follows the source
+    app.refresh_from_db()
+    return app
+
+
+@pytest.mark.parametrize("source", ["metadata_document", "dynamic"])
+def test_self_registered_clients_may_share_a_name_but_never_a_portal_apps(make_app, user, source):
+    from oauth_apps.models import RegistrationSource
+
+    portal_app, _ = make_app(user, name="DocSpace Sync")
+    first = _self_registered(make_app(user, name="Claude Code")[0], source)
+    # Another self-registered client under the same name: its key is its own client ID's.
+    second = _self_registered(make_app(user, name="Claude Code 2")[0], source)
+    OAuthApplication.objects.filter(pk=second.pk).update(name="Claude Code")
+    second.refresh_from_db()
+    second.save()
+    assert {first.name, second.name} == {"Claude Code"}
+    assert first.name_key != second.name_key != name_key("Claude Code")
+    assert first.stored_name_key() == first.name_key
+    # A self-registered client never blocks a name…
+    assert not OAuthApplication.objects.name_taken("Claude Code")
+    # …and is refused one that reads like a portal app's, whatever the look-alike.
+    assert OAuthApplication.objects.name_taken_by_portal_app("Docspace  SYNC")
+    assert OAuthApplication.objects.name_taken_by_portal_app("DоcSpace Sync")  # Cyrillic о
+    assert not OAuthApplication.objects.name_taken("DocSpace Sync", exclude_pk=portal_app.pk)
+    assert portal_app.source == RegistrationSource.PORTAL

@@ -27,8 +27,9 @@ EXPECTED = {
     "consent allowed": 5,
     # the toolkit's code exchange, ID token included (openid): grant, client, user,
     # ID token, access and refresh tokens; plus the code's record read and its token
-    # family written (a reused code revokes that family)
-    "code exchange": 22,
+    # family written (a reused code revokes that family); and a self-registered
+    # client's first token noted (dynamic_registration: unused clients are pruned)
+    "code exchange": 23,
     "refresh": 24,
     "preflight": 1,  # the origin index
     "API call from an allowed origin": 2,  # the token (with its app and user), the origin index
