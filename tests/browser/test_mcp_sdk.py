@@ -13,19 +13,22 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata
+import requests
+from django.contrib.auth import get_user_model
+from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import get_access_token_model
 
-from oauth_apps import services
 from oauth_apps.models import OAuthApplication
-from tests.mcp.client import MCPClientRun, MemoryStorage, Refused
+from tests.conftest import grant
+from tests.mcp.client import MCPClientRun, MemoryStorage
 from tests.mcp.server import SCOPE, ProtectedMCPServer, free_port
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, signed_in_at
 
 pytestmark = pytest.mark.browser
 
 CLIENT_NAME = "Notes Agent"
+LIST = "/settings/developer-tools/oauth/"
 
 
 @pytest.fixture
@@ -83,25 +86,29 @@ def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
 
-def test_an_mcp_client_with_a_stored_registration_connects_through_our_consent_screen(
-    page, live_server, mcp_server, make_app, dana
+def test_an_mcp_client_registers_itself_dynamically_connects_and_is_shut_off_by_an_administrator(
+    page, open_page, live_server, mcp_server, dana
 ):
     callback = f"http://127.0.0.1:{free_port()}/callback"
-    app, _secret = make_app(
-        dana, name=CLIENT_NAME, public_client=True, redirect_uris=[callback], scopes=[SCOPE]
-    )
-    registration = OAuthClientInformationFull(
-        client_id=app.client_id, redirect_uris=[callback], token_endpoint_auth_method="none"
-    )
-    storage = MemoryStorage(registration)
-    run = MCPClientRun(mcp_server.url, storage, client_metadata(callback), name="whoami").start()
+    storage = MemoryStorage()
+    app = connects(page, live_server, mcp_server, storage, callback)
+    assert app.source == "dynamic"
+    shut_off_by_an_administrator(open_page, live_server, mcp_server, storage, callback, app, source="dynamic")
 
+
+def connects(page, live_server, mcp_server, storage, callback, client_metadata_url=None):
+    """The SDK client, knowing only the MCP server's URL, ends up calling its tool as Dana."""
+    run = MCPClientRun(
+        mcp_server.url, storage, client_metadata(callback), client_metadata_url, name="whoami"
+    ).start()
     authorization_url = consent_in_chromium(page, run, callback, sign_in=True)
-
     run.finish()
     assert run.error is None, repr(run.error)
     assert run.result.content[0].text == "Signed in to the portal as dana"
+
+    app = OAuthApplication.objects.get(client_id=storage.client_info.client_id)
     asked = query_of(authorization_url)
+    assert asked["client_id"] == [app.client_id]
     assert asked["resource"] == [mcp_server.url]
     assert asked["code_challenge_method"] == ["S256"]
     assert asked["scope"] == [SCOPE]
@@ -109,25 +116,32 @@ def test_an_mcp_client_with_a_stored_registration_connects_through_our_consent_s
     assert token.resource == [mcp_server.url]
     assert mcp_server.verifier.answers[-1]["aud"] == [mcp_server.url]
     # The token is for the MCP server only: our own API refuses it.
-    import requests
-
     api = requests.get(
         f"{live_server.url}/api/2.0/people/@self",
         headers={"Authorization": f"Bearer {storage.tokens.access_token}"},
         timeout=10,
     )
     assert api.status_code == 401
+    return app
 
-    # An administrator turns the client off: its next call fails, and asking again is refused.
-    staff = type(dana).objects.create_user(
-        "root", "root@example.com", PASSWORD, is_staff=True, is_superuser=True
-    )
-    services.set_enabled(OAuthApplication.objects.get(pk=app.pk), actor=staff, enabled=False)
+
+def shut_off_by_an_administrator(open_page, live_server, mcp_server, storage, callback, app, *, source):
+    """Staff find the client in the list (filtered by how it was registered) and turn it off;
+    the client's next call fails, and asking Dana again is refused."""
+    staff = get_user_model().objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
+    grant(staff, "view_all_applications", "change_oauthapplication")
+    admin = signed_in_at(open_page(), live_server, username="root", path=f"{LIST}?source={source}")
+    admin.get_by_role("switch", name=f"Enabled — {CLIENT_NAME}").click()
+    admin.locator("[data-confirm-panel]").get_by_role("button", name="Disable").click()
+    admin.get_by_text(f"{CLIENT_NAME} is disabled").wait_for()
+    assert not OAuthApplication.objects.get(pk=app.pk).enabled
+
     again = MCPClientRun(mcp_server.url, storage, client_metadata(callback), name="whoami").start()
+    page = open_page()
     page.goto(again.next_authorization_url())
     assert page.get_by_text("This application is disabled").first.is_visible()
     again.come_back(None)
     again.finish()
     assert again.result is None
-    assert isinstance(again.error, Refused) or "Refused" in repr(again.error), repr(again.error)
+    assert "Refused" in repr(again.error), repr(again.error)
     assert mcp_server.verifier.answers[-1] == {"active": False}
