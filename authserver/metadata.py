@@ -11,6 +11,8 @@ capability. Each value states what the server really does:
 - the client authentication each endpoint accepts;
 - the scopes of the catalog (oauth_apps/scopes.py);
 - `iss` in every authorization response (RFC 9207);
+- client_ids that are https URLs of Client ID Metadata Documents (client_metadata/),
+  unless CLIENT_METADATA_DOCUMENTS_ENABLED is off;
 - `ui_locales_supported` once the portal speaks more than one language.
 """
 
@@ -82,6 +84,7 @@ def server_metadata(request) -> dict:
         # Defaults to true when absent (OpenID Connect Discovery §3): say we do not.
         "request_uri_parameter_supported": False,
         "authorization_response_iss_parameter_supported": True,
+        "client_id_metadata_document_supported": settings.CLIENT_METADATA_DOCUMENTS_ENABLED,
     }
     locales = ui_locales()
     if locales:
