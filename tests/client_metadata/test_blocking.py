@@ -144,6 +144,10 @@ def test_the_fetched_documents_are_read_only_in_the_admin(admin_client, metadata
     assert page.status_code == 200
     assert "Claude Code" in page.content.decode()
     assert admin_client.get(reverse("admin:client_metadata_metadatadocument_add")).status_code == 403
+    # The app itself, with no owner, reads in the admin like any other.
+    app_page = admin_client.get(reverse("admin:oauth_apps_oauthapplication_change", args=[metadata_app.pk]))
+    assert app_page.status_code == 200
+    assert admin_client.get(reverse("admin:oauth_apps_auditevent_changelist")).status_code == 200
 
 
 def test_the_info_page_shows_the_document_and_when_it_was_fetched(client, metadata_app, staff_user):
