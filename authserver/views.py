@@ -96,6 +96,7 @@ class ConsentView(AuthorizationView):
             ensure_client(
                 request.POST.get("client_id") or request.GET.get("client_id"),
                 redirect_uri=request.POST.get("redirect_uri") or request.GET.get("redirect_uri"),
+                may_fetch=request.user.is_authenticated,
             )
         except Refused as refused:
             return authorize_error_page(

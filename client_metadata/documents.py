@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from oauth_apps import scopes as scope_catalog
 from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 from oauth_apps.icons import CleanIcon, clean_icon
 from oauth_apps.validators import clean_web_url
@@ -137,7 +138,10 @@ def check_members(document: dict, url: str) -> CheckedDocument:
         "public_client": "on",
         "redirect_uris": uris,
         "allowed_origins": [],
-        "scopes": (document.get("scope") or "").split(),
+        # A document is written for every server a client meets, so it may name no
+        # scope: then the client may ask for any scope of the catalog, and the
+        # consent screen lists each one it asks for. Named scopes must be in the catalog.
+        "scopes": (document.get("scope") or "").split() or [scope.name for scope in scope_catalog.SCOPES],
         "privacy_policy_url": document.get("policy_uri") or website,
         "terms_of_service_url": document.get("tos_uri") or website,
     }

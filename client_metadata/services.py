@@ -64,8 +64,15 @@ def is_document_client_id(client_id) -> bool:
     )
 
 
-def ensure_client(client_id: str, *, redirect_uri: str | None) -> OAuthApplication | None:
-    """The app for a metadata-document client_id, fetched if need be; None for other client_ids."""
+def ensure_client(
+    client_id: str, *, redirect_uri: str | None, may_fetch: bool = True
+) -> OAuthApplication | None:
+    """The app for a metadata-document client_id, fetched if need be; None for other client_ids.
+
+    With `may_fetch` False (a visitor who has not signed in) nothing is fetched:
+    the stored app, if any, is returned as it is, so strangers cannot make the
+    portal fetch URLs; the fetch happens once the person has signed in.
+    """
     if not is_document_client_id(client_id):
         return None
     try:
@@ -81,6 +88,8 @@ def ensure_client(client_id: str, *, redirect_uri: str | None) -> OAuthApplicati
     record = MetadataDocument.objects.select_related("application").filter(url=client_id).first()
     if record is not None and (record.fresh_until > timezone.now() or not record.application.enabled):
         return record.application
+    if not may_fetch:
+        return record.application if record is not None else None
     try:
         fetched = fetch_once(client_id)
         return store(client_id, fetched, record, redirect_uri=redirect_uri)

@@ -125,7 +125,7 @@ def refused(flow, url, *, redirect_uri=REDIRECT_URI, status=400):
         ({"redirect_uris": ["https://10.0.0.1/cb"]}, "invalid_client_metadata", "redirect_uris:"),
         ({"redirect_uris": []}, "invalid_client_metadata", "redirect_uris:"),
         ({"scope": "accounts.self:read everything:write"}, "invalid_client_metadata", "scope:"),
-        ({"scope": None}, "invalid_client_metadata", "scope:"),
+        ({"scope": ["openid"]}, "invalid_client_metadata", "scope"),
         ({"client_name": "Bad\u202ename"}, "invalid_client_metadata", "client_name:"),
         ({"client_uri": "http://tools.cimd-test.net/"}, "invalid_client_metadata", "client_uri:"),
         ({"token_endpoint_auth_method": "private_key_jwt"}, "invalid_client_metadata", "private_key_jwt"),
@@ -177,6 +177,17 @@ def test_a_name_that_reads_like_a_portal_app_is_refused(documents, flow, make_ap
     assert "client_name:" in page.context["message"]
     assert not MetadataDocument.objects.exists()
     assert OAuthApplication.objects.count() == 1
+
+
+def test_a_document_naming_no_scope_may_ask_for_any_scope_of_the_catalog(documents, flow):
+    from oauth_apps import scopes as scope_catalog
+
+    url = documents.serve(document=documents.document(scope=None))
+    page = flow.authorize(client_for(url), scope="files:read")
+    assert page.status_code == 200
+    app = OAuthApplication.objects.get(client_id=url)
+    assert app.scope_bits == scope_catalog.ALL_SCOPE_BITS
+    assert [line.name for line in page.context["scope_lines"]] == ["files:read"]
 
 
 def test_many_metadata_clients_may_share_a_name(documents, flow):
@@ -317,3 +328,13 @@ def test_metadata_advertises_support(client, settings):
         client.get("/.well-known/openid-configuration").json()["client_id_metadata_document_supported"]
         is False
     )
+
+
+def test_a_visitor_not_signed_in_triggers_no_fetch(documents, client):
+    url = documents.serve()
+    response = Flow(client).authorize(client_for(url))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert documents.hits() == 0
+    assert documents.lookups == []
+    assert nothing_stored()
