@@ -24,6 +24,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from accounts.languages import activate_for_request, ui_locales_language
+from client_metadata.services import Refused, ensure_client
 from common.csp import FORM_ACTION_ATTRIBUTE
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication, read_once
@@ -90,6 +91,23 @@ class ConsentView(AuthorizationView):
             return self._dispatch(request, *args, **kwargs)
 
     def _dispatch(self, request, *args, **kwargs):
+        # A client_id that is a metadata-document URL: its app is made or refreshed
+        # from the document first (client_metadata/), or the request is refused here.
+        try:
+            ensure_client(
+                request.POST.get("client_id") or request.GET.get("client_id"),
+                redirect_uri=request.POST.get("redirect_uri") or request.GET.get("redirect_uri"),
+                may_fetch=request.user.is_authenticated,
+            )
+        except Refused as refused:
+            return authorize_error_page(
+                request,
+                title=_("This application cannot be used"),
+                message=refused.message,
+                code="invalid_client",
+                reason=refused.code,
+                status=refused.status,
+            )
         # A disabled app is named as such, even before anyone signs in.
         application = self._application(enabled_only=False)
         if application is not None and not application.is_usable(request):

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "accounts",
     "clients_api",
     "dynamic_registration",
+    "client_metadata",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +331,30 @@ if not _unused_hours.isascii() or not _unused_hours.isdigit() or int(_unused_hou
         "See .env.example."
     )
 DYNAMIC_REGISTRATION_UNUSED_HOURS = int(_unused_hours)
+# Client ID Metadata Documents (client_metadata/, docs/authorization-server.md): a client_id
+# that is an https URL names a JSON document the portal fetches, with these limits.
+CLIENT_METADATA_DOCUMENTS_ENABLED = env.bool("CLIENT_METADATA_DOCUMENTS_ENABLED", default=True)
+CLIENT_METADATA_MAX_BYTES = env.int("CLIENT_METADATA_MAX_BYTES", default=5 * 1024)
+CLIENT_METADATA_CONNECT_TIMEOUT = env.float("CLIENT_METADATA_CONNECT_TIMEOUT", default=2.0)
+# The whole fetch (connect, TLS, request, response) must finish within this many seconds.
+CLIENT_METADATA_TIMEOUT = env.float("CLIENT_METADATA_TIMEOUT", default=5.0)
+# A document is reused as long as its Cache-Control/Expires says, within the floor and the ceiling.
+CLIENT_METADATA_CACHE_MIN_SECONDS = env.int("CLIENT_METADATA_CACHE_MIN_SECONDS", default=5 * 60)
+CLIENT_METADATA_CACHE_MAX_SECONDS = env.int("CLIENT_METADATA_CACHE_MAX_SECONDS", default=24 * 60 * 60)
+# Extra CA certificates (a PEM file) trusted beside the system's when fetching documents and logos.
+CLIENT_METADATA_CA_BUNDLE = env.str("CLIENT_METADATA_CA_BUNDLE", default="")
+# Development only: fetch documents from loopback addresses (127.0.0.0/8, ::1). Refused in production.
+CLIENT_METADATA_ALLOW_LOOPBACK = env.bool("CLIENT_METADATA_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and CLIENT_METADATA_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured(
+        "CLIENT_METADATA_ALLOW_LOOPBACK is for development only and is refused in production mode "
+        "(DJANGO_DEBUG=false): it would let anyone make the portal fetch from its own host. See .env.example."
+    )
+if not 0 <= CLIENT_METADATA_CACHE_MIN_SECONDS <= CLIENT_METADATA_CACHE_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "CLIENT_METADATA_CACHE_MIN_SECONDS must be between 0 and CLIENT_METADATA_CACHE_MAX_SECONDS. "
+        "See .env.example."
+    )
 
 # --- Security headers -------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,6 +16,8 @@ and any future API ask here, never `is_staff` on their own:
   | delete | `oauth_apps.delete_oauthapplication` |
   | reset the client secret (the new one is shown to nobody) | `oauth_apps.reset_secret_oauthapplication` |
   | mark an app as a resource server (may introspect others' tokens) | `oauth_apps.mark_resource_server` |
+  | block a metadata-document URL or host (client_metadata/) | `client_metadata.add_blockedclient` |
+  | lift such a block | `client_metadata.delete_blockedclient` |
 
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
@@ -42,6 +44,8 @@ class Action(StrEnum):
     DELETE = "delete"
     RESET_SECRET = "reset_secret"  # noqa: S105 -- an action's name, not a secret
     MARK_RESOURCE_SERVER = "mark_resource_server"
+    BLOCK_CLIENT = "block_client"
+    UNBLOCK_CLIENT = "unblock_client"
 
 
 # Any one of these permissions lets a staff member do the action to another user's app.
@@ -52,7 +56,11 @@ PERMISSIONS = {
     Action.DELETE: ("oauth_apps.delete_oauthapplication",),
     Action.RESET_SECRET: ("oauth_apps.reset_secret_oauthapplication",),
     Action.MARK_RESOURCE_SERVER: ("oauth_apps.mark_resource_server",),
+    Action.BLOCK_CLIENT: ("client_metadata.add_blockedclient",),
+    Action.UNBLOCK_CLIENT: ("client_metadata.delete_blockedclient",),
 }
+# Staff decisions about apps in general, never an owner's about their own.
+STAFF_ONLY = frozenset({Action.MARK_RESOURCE_SERVER, Action.BLOCK_CLIENT, Action.UNBLOCK_CLIENT})
 
 
 def parse_pk(value) -> int | None:
@@ -87,7 +95,7 @@ def is_owner(user, app: OAuthApplication) -> bool:
 
 
 def may(user, action: Action, app: OAuthApplication) -> bool:
-    if action == Action.MARK_RESOURCE_SERVER:
+    if action in STAFF_ONLY:
         return may_act_on_others(user, action)  # owners may not vouch for their own app
     return is_owner(user, app) or may_act_on_others(user, action)
 

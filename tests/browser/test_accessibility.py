@@ -14,11 +14,14 @@ from django.db import OperationalError
 from django.test import RequestFactory
 from django.views import defaults
 
+from client_metadata.models import BlockKind
+from client_metadata.services import block
 from docspace_portal.errors import handler500
 from oauth_apps.models import OAuthApplication
 from oauth_apps.services import set_enabled
 
 from ..authserver.conftest import pkce_pair
+from ..client_metadata.helpers import REDIRECT_URI, stored_metadata_client
 from ..conftest import png_bytes
 from ..helpers import give_tokens
 from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in, signed_in_at
@@ -267,6 +270,22 @@ def signed_in_tour(tour, make_app):
         }
     )
     tour.visit("consent, signed in", f"/oauth/authorize/?{query}")
+    metadata_client = stored_metadata_client()
+    metadata_query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": metadata_client.client_id,
+            "redirect_uri": REDIRECT_URI,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    tour.visit("consent, metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("info, metadata-document client", f"{LIST}{metadata_client.pk}/")
+    tour.visit("admin, block a metadata-document client", "/admin/client_metadata/blockedclient/add/")
+    block(BlockKind.URL, metadata_client.client_id, actor=dana)
+    tour.visit("authorize, blocked metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("admin, blocked metadata-document clients", "/admin/client_metadata/blockedclient/")
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
     tour.visit("your settings", "/settings/")
