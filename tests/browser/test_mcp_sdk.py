@@ -9,6 +9,7 @@ Then an administrator finds the client in the portal's list and turns it off, an
 client's next call fails.
 """
 
+import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,9 @@ from django.contrib.auth import get_user_model
 from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import get_access_token_model
 
+from client_metadata import fetcher
 from oauth_apps.models import OAuthApplication
+from tests.client_metadata.tls_server import DocumentServer, Route
 from tests.conftest import grant
 from tests.mcp.client import MCPClientRun, MemoryStorage
 from tests.mcp.server import SCOPE, ProtectedMCPServer, free_port
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.browser
 
 CLIENT_NAME = "Notes Agent"
 LIST = "/settings/developer-tools/oauth/"
+DOCUMENT_HOST = "tools.cimd-test.net"
 
 
 @pytest.fixture
@@ -86,14 +90,81 @@ def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
 
-def test_an_mcp_client_registers_itself_dynamically_connects_and_is_shut_off_by_an_administrator(
-    page, open_page, live_server, mcp_server, dana
+@pytest.fixture
+def document_host(tmp_path_factory, settings, monkeypatch):
+    """A local TLS server for the client's metadata document, trusted through CLIENT_METADATA_CA_BUNDLE."""
+    server = DocumentServer(tmp_path_factory.mktemp("mcp-client-document"))
+    settings.CLIENT_METADATA_CA_BUNDLE = str(server.ca_path)
+    settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
+    real_resolve = fetcher.resolve
+    monkeypatch.setattr(
+        fetcher,
+        "resolve",
+        lambda host, port: ["127.0.0.1"] if host == DOCUMENT_HOST else real_resolve(host, port),
+    )
+    yield server
+    server.close()
+
+
+def serve_document(server: DocumentServer, callback: str) -> str:
+    url = server.url("/mcp/notes-agent.json", DOCUMENT_HOST)
+    document = {
+        "client_id": url,
+        "client_name": CLIENT_NAME,
+        "client_uri": f"https://{DOCUMENT_HOST}/",
+        "redirect_uris": [callback],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "scope": SCOPE,
+    }
+    server.routes["/mcp/notes-agent.json"] = Route(body=json.dumps(document).encode())
+    return url
+
+
+def test_an_mcp_client_identified_by_its_metadata_document_connects_and_is_shut_off(
+    page, open_page, live_server, mcp_server, document_host
 ):
     callback = f"http://127.0.0.1:{free_port()}/callback"
+    document_url = serve_document(document_host, callback)
     storage = MemoryStorage()
-    app = connects(page, live_server, mcp_server, storage, callback)
+    app = connects(page, live_server, mcp_server, storage, callback, document_url)
+    assert storage.client_info.client_id == document_url
+    assert app.source == "metadata_document"
+    assert document_host.hits["/mcp/notes-agent.json"] >= 1
+    shut_off_by_an_administrator(
+        open_page,
+        live_server,
+        mcp_server,
+        storage,
+        callback,
+        app,
+        source="metadata_document",
+        client_metadata_url=document_url,
+    )
+
+
+def test_with_metadata_documents_off_an_mcp_client_registers_dynamically_and_is_shut_off(
+    page, open_page, live_server, mcp_server, document_host, settings
+):
+    settings.CLIENT_METADATA_DOCUMENTS_ENABLED = False
+    callback = f"http://127.0.0.1:{free_port()}/callback"
+    document_url = serve_document(document_host, callback)
+    storage = MemoryStorage()
+    app = connects(page, live_server, mcp_server, storage, callback, document_url)
     assert app.source == "dynamic"
-    shut_off_by_an_administrator(open_page, live_server, mcp_server, storage, callback, app, source="dynamic")
+    assert storage.client_info.client_id != document_url
+    assert document_host.hits.get("/mcp/notes-agent.json", 0) == 0
+    shut_off_by_an_administrator(
+        open_page,
+        live_server,
+        mcp_server,
+        storage,
+        callback,
+        app,
+        source="dynamic",
+        client_metadata_url=document_url,
+    )
 
 
 def connects(page, live_server, mcp_server, storage, callback, client_metadata_url=None):
@@ -125,7 +196,9 @@ def connects(page, live_server, mcp_server, storage, callback, client_metadata_u
     return app
 
 
-def shut_off_by_an_administrator(open_page, live_server, mcp_server, storage, callback, app, *, source):
+def shut_off_by_an_administrator(
+    open_page, live_server, mcp_server, storage, callback, app, *, source, client_metadata_url
+):
     """Staff find the client in the list (filtered by how it was registered) and turn it off;
     the client's next call fails, and asking Dana again is refused."""
     staff = get_user_model().objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
@@ -136,7 +209,9 @@ def shut_off_by_an_administrator(open_page, live_server, mcp_server, storage, ca
     admin.get_by_text(f"{CLIENT_NAME} is disabled").wait_for()
     assert not OAuthApplication.objects.get(pk=app.pk).enabled
 
-    again = MCPClientRun(mcp_server.url, storage, client_metadata(callback), name="whoami").start()
+    again = MCPClientRun(
+        mcp_server.url, storage, client_metadata(callback), client_metadata_url, name="whoami"
+    ).start()
     page = open_page()
     page.goto(again.next_authorization_url())
     assert page.get_by_text("This application is disabled").first.is_visible()
