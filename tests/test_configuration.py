@@ -283,3 +283,34 @@ def test_production_counts_in_the_database_cache_when_no_cache_url_is_given(tmp_
     assert "incr 42" in result.stdout
     assert "waiting client secrets are kept in the shared cache DatabaseCache" in result.stderr
     assert "issuer https://portal.example.com" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://mcp.example.com/mcp",
+        "https://mcp.example.com/mcp?x=1",
+        "https://mcp.example.com/mcp#part",
+        "https://user@mcp.example.com/mcp",
+        "http://mcp.example.com/mcp",
+        "mcp.example.com",
+    ],
+)
+def test_a_malformed_resource_indicator_stops_the_start_and_names_the_variable(tmp_path, value):
+    result = run_check(tmp_path, PORTAL_RESOURCE_INDICATORS=f"https://ok.example.com/mcp,{value}")
+    assert result.returncode != 0
+    assert "PORTAL_RESOURCE_INDICATORS" in result.stderr
+    assert value in result.stderr
+
+
+def test_https_and_development_loopback_resource_indicators_are_accepted(tmp_path):
+    result = run_check(
+        tmp_path, PORTAL_RESOURCE_INDICATORS="https://mcp.example.com/mcp, http://127.0.0.1:9000/mcp"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_plain_http_resource_even_on_loopback(tmp_path):
+    result = manage(tmp_path, "check", PORTAL_RESOURCE_INDICATORS="http://127.0.0.1:9000/mcp")
+    assert result.returncode != 0
+    assert "PORTAL_RESOURCE_INDICATORS" in result.stderr
