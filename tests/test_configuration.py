@@ -304,9 +304,15 @@ def test_a_malformed_resource_indicator_stops_the_start_and_names_the_variable(t
 
 
 def test_https_and_development_loopback_resource_indicators_are_accepted(tmp_path):
+    assert run_check(tmp_path, command="init_data_dir").returncode == 0
     result = run_check(
         tmp_path, PORTAL_RESOURCE_INDICATORS="https://mcp.example.com/mcp, http://127.0.0.1:9000/mcp"
     )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_accepts_https_resource_indicators(tmp_path):
+    result = manage(tmp_path, "check", PORTAL_RESOURCE_INDICATORS="https://mcp.example.com/mcp")
     assert result.returncode == 0, result.stderr
 
 

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.browser
 CLIENT_NAME = "Notes Agent"
 LIST = "/settings/developer-tools/oauth/"
 DOCUMENT_HOST = "tools.cimd-test.net"
+DOCUMENT_PATH = "/mcp/notes-agent.json"
 
 
 @pytest.fixture
@@ -50,16 +51,6 @@ def mcp_server(live_server, make_app, dana, settings):
     settings.RESOURCE_INDICATORS = [server.url]
     with server:
         yield server
-
-
-def client_metadata(redirect_uri: str) -> OAuthClientMetadata:
-    return OAuthClientMetadata(
-        client_name=CLIENT_NAME,
-        redirect_uris=[redirect_uri],
-        grant_types=["authorization_code", "refresh_token"],
-        response_types=["code"],
-        token_endpoint_auth_method="none",
-    )
 
 
 def consent_in_chromium(page, run: MCPClientRun, callback_prefix: str, *, sign_in: bool) -> str:
@@ -106,73 +97,72 @@ def document_host(tmp_path_factory, settings, monkeypatch):
     server.close()
 
 
-def serve_document(server: DocumentServer, callback: str) -> str:
-    url = server.url("/mcp/notes-agent.json", DOCUMENT_HOST)
-    document = {
-        "client_id": url,
-        "client_name": CLIENT_NAME,
-        "client_uri": f"https://{DOCUMENT_HOST}/",
-        "redirect_uris": [callback],
-        "token_endpoint_auth_method": "none",
-        "grant_types": ["authorization_code", "refresh_token"],
-        "response_types": ["code"],
-        "scope": SCOPE,
-    }
-    server.routes["/mcp/notes-agent.json"] = Route(body=json.dumps(document).encode())
-    return url
+class Agent:
+    """An MCP client that knows only the MCP server's URL, and publishes a metadata document."""
+
+    def __init__(self, mcp_server, document_server: DocumentServer):
+        self.mcp_server = mcp_server
+        self.callback = f"http://127.0.0.1:{free_port()}/callback"
+        self.storage = MemoryStorage()
+        self.document_server = document_server
+        self.document_url = document_server.url(DOCUMENT_PATH, DOCUMENT_HOST)
+        document = {
+            "client_id": self.document_url,
+            "client_name": CLIENT_NAME,
+            "client_uri": f"https://{DOCUMENT_HOST}/",
+            "redirect_uris": [self.callback],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "scope": SCOPE,
+        }
+        document_server.routes[DOCUMENT_PATH] = Route(body=json.dumps(document).encode())
+
+    def document_fetches(self) -> int:
+        return self.document_server.hits.get(DOCUMENT_PATH, 0)
+
+    def start(self) -> MCPClientRun:
+        """One run of the SDK client calling the `whoami` tool."""
+        metadata = OAuthClientMetadata(
+            client_name=CLIENT_NAME,
+            redirect_uris=[self.callback],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        )
+        return MCPClientRun(
+            self.mcp_server.url, self.storage, metadata, self.document_url, name="whoami"
+        ).start()
 
 
 def test_an_mcp_client_identified_by_its_metadata_document_connects_and_is_shut_off(
     page, open_page, live_server, mcp_server, document_host
 ):
-    callback = f"http://127.0.0.1:{free_port()}/callback"
-    document_url = serve_document(document_host, callback)
-    storage = MemoryStorage()
-    app = connects(page, live_server, mcp_server, storage, callback, document_url)
-    assert storage.client_info.client_id == document_url
+    agent = Agent(mcp_server, document_host)
+    app = connects(page, live_server, agent)
+    assert agent.storage.client_info.client_id == agent.document_url
     assert app.source == "metadata_document"
-    assert document_host.hits["/mcp/notes-agent.json"] >= 1
-    shut_off_by_an_administrator(
-        open_page,
-        live_server,
-        mcp_server,
-        storage,
-        callback,
-        app,
-        source="metadata_document",
-        client_metadata_url=document_url,
-    )
+    assert agent.document_fetches() >= 1
+    shut_off_by_an_administrator(open_page, live_server, agent, app, source="metadata_document")
 
 
 def test_with_metadata_documents_off_an_mcp_client_registers_dynamically_and_is_shut_off(
     page, open_page, live_server, mcp_server, document_host, settings
 ):
     settings.CLIENT_METADATA_DOCUMENTS_ENABLED = False
-    callback = f"http://127.0.0.1:{free_port()}/callback"
-    document_url = serve_document(document_host, callback)
-    storage = MemoryStorage()
-    app = connects(page, live_server, mcp_server, storage, callback, document_url)
+    agent = Agent(mcp_server, document_host)
+    app = connects(page, live_server, agent)
     assert app.source == "dynamic"
-    assert storage.client_info.client_id != document_url
-    assert document_host.hits.get("/mcp/notes-agent.json", 0) == 0
-    shut_off_by_an_administrator(
-        open_page,
-        live_server,
-        mcp_server,
-        storage,
-        callback,
-        app,
-        source="dynamic",
-        client_metadata_url=document_url,
-    )
+    assert agent.storage.client_info.client_id != agent.document_url
+    assert agent.document_fetches() == 0
+    shut_off_by_an_administrator(open_page, live_server, agent, app, source="dynamic")
 
 
-def connects(page, live_server, mcp_server, storage, callback, client_metadata_url=None):
+def connects(page, live_server, agent: Agent):
     """The SDK client, knowing only the MCP server's URL, ends up calling its tool as Dana."""
-    run = MCPClientRun(
-        mcp_server.url, storage, client_metadata(callback), client_metadata_url, name="whoami"
-    ).start()
-    authorization_url = consent_in_chromium(page, run, callback, sign_in=True)
+    mcp_server, storage = agent.mcp_server, agent.storage
+    run = agent.start()
+    authorization_url = consent_in_chromium(page, run, agent.callback, sign_in=True)
     run.finish()
     assert run.error is None, repr(run.error)
     assert run.result.content[0].text == "Signed in to the portal as dana"
@@ -196,9 +186,7 @@ def connects(page, live_server, mcp_server, storage, callback, client_metadata_u
     return app
 
 
-def shut_off_by_an_administrator(
-    open_page, live_server, mcp_server, storage, callback, app, *, source, client_metadata_url
-):
+def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app, *, source):
     """Staff find the client in the list (filtered by how it was registered) and turn it off;
     the client's next call fails, and asking Dana again is refused."""
     staff = get_user_model().objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
@@ -209,9 +197,8 @@ def shut_off_by_an_administrator(
     admin.get_by_text(f"{CLIENT_NAME} is disabled").wait_for()
     assert not OAuthApplication.objects.get(pk=app.pk).enabled
 
-    again = MCPClientRun(
-        mcp_server.url, storage, client_metadata(callback), client_metadata_url, name="whoami"
-    ).start()
+    mcp_server = agent.mcp_server
+    again = agent.start()
     page = open_page()
     page.goto(again.next_authorization_url())
     assert page.get_by_text("This application is disabled").first.is_visible()
