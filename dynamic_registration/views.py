@@ -26,6 +26,7 @@ from django.views.generic import FormView, TemplateView
 
 from authserver.metadata import issuer
 from common import ratelimit
+from common.token_pages import NewTokenPageMixin
 from oauth_apps.access import may_manage_initial_access_tokens, parse_pk
 from oauth_apps.models import ClientType, PortalPolicy, RegistrationPolicy
 
@@ -77,6 +78,20 @@ def missing_token() -> RegistrationError:
     # RFC 6750 §3.1: no error code in the challenge when no token was sent.
     return RegistrationError(
         "invalid_token", _("This request needs a bearer token."), 401, challenge="Bearer"
+    )
+
+
+def refused_initial_token() -> RegistrationError:
+    return RegistrationError(
+        "invalid_token", _("The initial access token is unknown, revoked, expired or used up."), 401
+    )
+
+
+def name_taken_meanwhile() -> RegistrationError:
+    """A portal app took a name like the client's between the form's check and the write."""
+    return RegistrationError(
+        "invalid_client_metadata",
+        _("client_name: An app with this name was registered a moment ago. Choose another name."),
     )
 
 
@@ -198,11 +213,7 @@ class RegisterView(View):
                 raise missing_token()
             initial_token = services.find_initial_token(token)
             if initial_token is None:
-                raise RegistrationError(
-                    "invalid_token",
-                    _("The initial access token is unknown, revoked, expired or used up."),
-                    401,
-                )
+                raise refused_initial_token()
         metadata = read_metadata(request)
         method = auth_method(metadata, confidential_allowed=initial_token is not None)
         check_flows(metadata)
@@ -218,14 +229,9 @@ class RegisterView(View):
         try:
             app, secret, token = services.register_client(form, metadata=stored, initial_token=initial_token)
         except services.InitialTokenRefused as refused:
-            raise RegistrationError(
-                "invalid_token", _("The initial access token is unknown, revoked, expired or used up."), 401
-            ) from refused
+            raise refused_initial_token() from refused
         except services.app_services.DuplicateName as taken:
-            raise RegistrationError(
-                "invalid_client_metadata",
-                _("client_name: An app with this name was registered a moment ago. Choose another name."),
-            ) from taken
+            raise name_taken_meanwhile() from taken
         response = _json(
             client_information(request, app.dynamic_registration, secret=secret, token=token), status=201
         )
@@ -301,10 +307,7 @@ class ManageView(View):
                 _("The client changed while this update ran. Read it and try again."),
             ) from conflict
         except services.app_services.DuplicateName as taken:
-            raise RegistrationError(
-                "invalid_client_metadata",
-                _("client_name: An app with this name was registered a moment ago. Choose another name."),
-            ) from taken
+            raise name_taken_meanwhile() from taken
         registration.application.refresh_from_db()
         return _json(client_information(request, registration))
 
@@ -335,12 +338,11 @@ class NotProvidedView(TemplateView):
 # --- the staff page: initial access tokens -------------------------------------------
 
 
-class InitialTokenListView(LoginRequiredMixin, FormView):
+class InitialTokenListView(NewTokenPageMixin, LoginRequiredMixin, FormView):
     """Make, list and revoke initial access tokens (who may: oauth_apps.access)."""
 
     template_name = "dynamic_registration/initial_tokens.html"
     form_class = InitialTokenForm
-    new_token = None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_manage_initial_access_tokens(request.user):
@@ -355,7 +357,6 @@ class InitialTokenListView(LoginRequiredMixin, FormView):
             token.current_state = token.state(now)
         context.update(
             tokens=tokens,
-            new_token=self.new_token,
             policy=PortalPolicy.load(),
             token_policy=RegistrationPolicy.TOKEN,
         )
@@ -373,14 +374,7 @@ class InitialTokenListView(LoginRequiredMixin, FormView):
             max_uses=form.cleaned_data["max_uses"],
             actor=self.request.user,
         )
-        self.new_token = {"value": value, "token": token}
-        response = self.render_to_response(self.get_context_data(form=self.form_class()))
-        # Shown once: never from a cache, never from the back button.
-        response["Cache-Control"] = "no-store"
-        return response
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.show_new_token(value, token)
 
     def revoke(self, request):
         pk = parse_pk(request.POST.get("revoke"))

@@ -5,13 +5,14 @@ One tour visits them all; it runs at desktop and phone size, in the light and
 the dark theme, and (for overflow only) at 320 and 768 px wide.
 """
 
+import json
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views import defaults
 
 from client_metadata.models import BlockKind
@@ -298,6 +299,24 @@ def signed_in_tour(tour, make_app):
     page.locator("#new-token-value").wait_for()
     tour.check("API tokens, new token shown")
     tour.visit("API reference", "/api/2.0/docs/")
+
+    tokens_page = "/settings/developer-tools/oauth/registration-tokens/"
+    tour.visit("initial access tokens, none", tokens_page)
+    page.get_by_role("button", name="Create token").click()
+    tour.check("initial access tokens, with errors")
+    page.get_by_label("Token name").fill("Partner agents")
+    page.get_by_role("button", name="Create token").click()
+    page.locator("#new-token-value").wait_for()
+    tour.check("initial access tokens, new token shown")
+    tour.visit("initial access tokens, one", tokens_page)
+    registered = Client().post(
+        "/oauth/register",
+        json.dumps({"client_name": "Tour Agent", "redirect_uris": ["http://127.0.0.1:9/callback"]}),
+        content_type="application/json",
+    )
+    assert registered.status_code == 201, registered.content
+    tour.visit("list, self-registered only", f"{LIST}?source=dynamic")
+    tour.visit("self-registered app, no privacy policy given", "/oauth/self-registered/privacy/")
 
     tour.visit("admin, application list", "/admin/oauth_apps/oauthapplication/")
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")
