@@ -161,11 +161,15 @@ class ReadableTextField(models.CharField):
 
 
 class RegistrationSource(models.TextChoices):
-    """How an app came to exist: a person's form, or the client registering itself."""
+    """How an app came to exist: a person's form, or the client registering itself.
 
-    PORTAL = "portal", _("Registered in the portal")
-    METADATA_DOCUMENT = "metadata_document", _("Client ID metadata document")
-    DYNAMIC = "dynamic", _("Dynamic client registration")
+    The values are the toolkit's own (`AbstractApplication.RegistrationSource`), so
+    its code reading `registration_source` keeps working; the names and words are ours.
+    """
+
+    PORTAL = AbstractApplication.RegistrationSource.MANUAL, _("Registered in the portal")
+    METADATA_DOCUMENT = AbstractApplication.RegistrationSource.CIMD, _("Client ID metadata document")
+    DYNAMIC = AbstractApplication.RegistrationSource.DCR, _("Dynamic client registration")
 
 
 class OAuthApplication(AbstractApplication):
@@ -210,8 +214,8 @@ class OAuthApplication(AbstractApplication):
         help_text=_("May introspect tokens issued to other applications."),
     )
 
-    # Set once when the app is made; the list filters by it (issue 14's self-registered clients).
-    source = models.CharField(
+    # The toolkit's column, with our words: set once when the app is made (the list filters by it).
+    registration_source = models.CharField(
         _("registered through"),
         max_length=32,
         choices=RegistrationSource.choices,
@@ -251,7 +255,8 @@ class OAuthApplication(AbstractApplication):
             ),
             models.CheckConstraint(condition=~Q(redirect_uris=""), name="%(app_label)s_app_redirect_present"),
             models.CheckConstraint(
-                condition=Q(source__in=RegistrationSource.values), name="%(app_label)s_app_source_valid"
+                condition=Q(registration_source__in=RegistrationSource.values),
+                name="%(app_label)s_app_registration_source_valid",
             ),
         ]
         # The list sorts by one of these indexes and, because every filter column
@@ -283,9 +288,9 @@ class OAuthApplication(AbstractApplication):
         their client ID instead: unique, and never equal to a name's key. They are
         still refused a name that reads like a portal app's (`name_taken`).
         """
-        if self.source == RegistrationSource.PORTAL:
+        if self.registration_source == RegistrationSource.PORTAL:
             return name_key(self.name)
-        return hashlib.sha256(f"{self.source}\0{self.client_id}".encode()).hexdigest()
+        return hashlib.sha256(f"{self.registration_source}\0{self.client_id}".encode()).hexdigest()
 
     def save(self, *args, **kwargs):
         self.name_key = self.stored_name_key()
