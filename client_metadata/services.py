@@ -238,7 +238,7 @@ def store(url: str, fetched: Fetched, record: MetadataDocument | None, *, redire
 def _create(url, form, icon: CleanIcon, kept: dict) -> OAuthApplication:
     app = form.save(commit=False)
     app.client_id = url
-    app.source = RegistrationSource.METADATA_DOCUMENT
+    app.registration_source = RegistrationSource.METADATA_DOCUMENT
     try:
         with transaction.atomic(), audit.acting_through(VIA):
             app, _secret = app_services.register_application(app, user=None, icon=icon)
@@ -267,7 +267,7 @@ def is_blocked(url: str, host: str) -> bool:
 
 def matching_apps(kind: str, value: str):
     """The metadata-document apps a block of `kind` and `value` covers."""
-    apps = OAuthApplication.objects.filter(source=RegistrationSource.METADATA_DOCUMENT)
+    apps = OAuthApplication.objects.filter(registration_source=RegistrationSource.METADATA_DOCUMENT)
     if kind == BlockKind.URL:
         return apps.filter(client_id=value)
     return apps.filter(Q(client_id__startswith=f"https://{value}/"))

@@ -31,7 +31,7 @@ def consent_context(application, scope_names, redirect_uri: str) -> dict:
         # screen names the host of its client_id URL first, its self-chosen name second.
         "identified_host": (
             display_host(application.client_id)
-            if application.source == RegistrationSource.METADATA_DOCUMENT
+            if application.registration_source == RegistrationSource.METADATA_DOCUMENT
             else ""
         ),
     }

@@ -40,7 +40,7 @@ def test_full_code_flow_with_pkce_for_a_metadata_document_client(documents, flow
     url = documents.serve()
     code = flow.code(client_for(url), scope="accounts.self:read")
     app = OAuthApplication.objects.get(client_id=url)
-    assert app.source == RegistrationSource.METADATA_DOCUMENT
+    assert app.registration_source == RegistrationSource.METADATA_DOCUMENT
     assert app.user is None
     assert app.is_public
     assert app.enabled

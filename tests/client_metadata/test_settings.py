@@ -31,3 +31,10 @@ def test_a_floor_above_the_ceiling_is_refused(tmp_path):
     )
     assert result.returncode != 0
     assert "CLIENT_METADATA_CACHE_MIN_SECONDS" in result.stderr
+
+
+def test_the_toolkits_own_resolver_stays_off():
+    """django-oauth-toolkit 3.4 ships a resolver of its own; the portal uses client_metadata/ instead."""
+    from oauth2_provider.settings import oauth2_settings
+
+    assert oauth2_settings.CIMD_ENABLED is False
