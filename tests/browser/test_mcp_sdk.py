@@ -20,7 +20,7 @@ from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import get_access_token_model
 
 from client_metadata import fetcher
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, RegistrationSource
 from tests.client_metadata.tls_server import DocumentServer, Route
 from tests.conftest import grant
 from tests.mcp.client import MCPClientRun, MemoryStorage
@@ -141,9 +141,9 @@ def test_an_mcp_client_identified_by_its_metadata_document_connects_and_is_shut_
     agent = Agent(mcp_server, document_host)
     app = connects(page, live_server, agent)
     assert agent.storage.client_info.client_id == agent.document_url
-    assert app.source == "metadata_document"
+    assert app.registration_source == RegistrationSource.METADATA_DOCUMENT
     assert agent.document_fetches() >= 1
-    shut_off_by_an_administrator(open_page, live_server, agent, app, source="metadata_document")
+    shut_off_by_an_administrator(open_page, live_server, agent, app)
 
 
 def test_with_metadata_documents_off_an_mcp_client_registers_dynamically_and_is_shut_off(
@@ -152,10 +152,10 @@ def test_with_metadata_documents_off_an_mcp_client_registers_dynamically_and_is_
     settings.CLIENT_METADATA_DOCUMENTS_ENABLED = False
     agent = Agent(mcp_server, document_host)
     app = connects(page, live_server, agent)
-    assert app.source == "dynamic"
+    assert app.registration_source == RegistrationSource.DYNAMIC
     assert agent.storage.client_info.client_id != agent.document_url
     assert agent.document_fetches() == 0
-    shut_off_by_an_administrator(open_page, live_server, agent, app, source="dynamic")
+    shut_off_by_an_administrator(open_page, live_server, agent, app)
 
 
 def connects(page, live_server, agent: Agent):
@@ -186,12 +186,14 @@ def connects(page, live_server, agent: Agent):
     return app
 
 
-def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app, *, source):
-    """Staff find the client in the list (filtered by how it was registered) and turn it off;
-    the client's next call fails, and asking Dana again is refused."""
+def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app):
+    """Staff find the client in the portal's list, which says how it was registered, and turn
+    it off there; the client's next call fails, and asking Dana again is refused."""
     staff = get_user_model().objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
     grant(staff, "view_all_applications", "change_oauthapplication")
-    admin = signed_in_at(open_page(), live_server, username="root", path=f"{LIST}?source={source}")
+    admin = signed_in_at(open_page(), live_server, username="root", path=LIST)
+    row = admin.get_by_role("row").filter(has_text=CLIENT_NAME)
+    assert row.get_by_text(app.get_registration_source_display()).is_visible()
     admin.get_by_role("switch", name=f"Enabled — {CLIENT_NAME}").click()
     admin.locator("[data-confirm-panel]").get_by_role("button", name="Disable").click()
     admin.get_by_text(f"{CLIENT_NAME} is disabled").wait_for()
