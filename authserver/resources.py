@@ -57,12 +57,10 @@ def known_resources(request) -> set[str]:
 
 
 def protected_resource_metadata(request) -> dict:
-    """RFC 9728 §2 metadata of our API."""
-    from .metadata import issuer
-
+    """RFC 9728 §2 metadata of our API (the issuer read as authserver.metadata.issuer reads it)."""
     return {
         "resource": api_resource(request),
-        "authorization_servers": [issuer(request)],
+        "authorization_servers": [oauth2_settings.oidc_issuer(request)],
         "scopes_supported": [scope.name for scope in scope_catalog.SCOPES],
         "bearer_methods_supported": ["header"],
     }
