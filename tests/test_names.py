@@ -323,14 +323,14 @@ def test_migration_fills_keys_and_keeps_existing_look_alikes(user):
 
 
 def _self_registered(app, source):
-    OAuthApplication.objects.filter(pk=app.pk).update(source=source, user=None)
+    OAuthApplication.objects.filter(pk=app.pk).update(registration_source=source, user=None)
     app.refresh_from_db()
     app.save()  # the key follows the source
     app.refresh_from_db()
     return app
 
 
-@pytest.mark.parametrize("source", ["metadata_document", "dynamic"])
+@pytest.mark.parametrize("source", ["cimd", "dcr"])
 def test_self_registered_clients_may_share_a_name_but_never_a_portal_apps(make_app, user, source):
     from oauth_apps.models import RegistrationSource
 
@@ -350,4 +350,4 @@ def test_self_registered_clients_may_share_a_name_but_never_a_portal_apps(make_a
     assert OAuthApplication.objects.name_taken_by_portal_app("Docspace  SYNC")
     assert OAuthApplication.objects.name_taken_by_portal_app("DоcSpace Sync")  # Cyrillic о
     assert not OAuthApplication.objects.name_taken("DocSpace Sync", exclude_pk=portal_app.pk)
-    assert portal_app.source == RegistrationSource.PORTAL
+    assert portal_app.registration_source == RegistrationSource.PORTAL

@@ -128,6 +128,18 @@ class Tour:
             self.check(name, dark_done=self.dark)
 
 
+def authorize_path(app) -> str:
+    """The authorize endpoint as a client would send a person there (code + PKCE)."""
+    _verifier, challenge = pkce_pair()
+    query = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    return f"/oauth/authorize/?{urlencode(query)}"
+
+
 def signed_out_tour(tour, app):
     page = tour.page
     tour.visit("sign-in", "/accounts/login/")
@@ -139,16 +151,7 @@ def signed_out_tour(tour, app):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("csrf-failure").wait_for()
     tour.check("error 403, expired form (CSRF)")
-    _verifier, challenge = pkce_pair()
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, signed out (sign-in first)", f"/oauth/authorize/?{query}")
+    tour.visit("consent, signed out (sign-in first)", authorize_path(app))
     tour.visit("error 404", "/no-such-page/")
     for status in (400, 403, 429, 500, 503):
         page.route(f"{tour.base}/error-{status}/", serve_error_page(status))
@@ -258,16 +261,7 @@ def signed_in_tour(tour, make_app):
     tour.check("developer tools, token shown")
     tour.visit("auth button", f"{url}developer/?#auth-button")
 
-    _verifier, challenge = pkce_pair()
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, signed in", f"/oauth/authorize/?{query}")
+    tour.visit("consent, signed in", authorize_path(app))
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
     tour.visit("your settings", "/settings/")
