@@ -154,7 +154,10 @@ def manage(tmp_path, *command, **overrides):
 
 ISSUERS = """
 import json
+from django.core.management import call_command
 from django.test import Client
+# The metadata reads the portal policy (whether to name the registration endpoint).
+call_command("migrate", verbosity=0)
 for host in ("portal.example.com", "PORTAL.EXAMPLE.COM", "portal.example.com.", "10.1.2.3",
              "Portal.Example.Com.:8443", "10.1.2.3:443"):
     client = Client(HTTP_HOST=host)
