@@ -274,6 +274,8 @@ RATE_LIMITS = {
     # Management API calls, per token; and making personal access tokens, per user.
     "api": env.str("RATE_LIMIT_API", default="300/m"),
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
+    # Fetches of Client ID Metadata Documents a signed-in person's sign-ins may cause (client_metadata/).
+    "client_metadata": env.str("RATE_LIMIT_CLIENT_METADATA", default="30/h"),
 }
 
 # The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they
