@@ -53,25 +53,23 @@ $(BROWSER_TOOLS): tests/browser/package.json tests/browser/package-lock.json
 
 # python-magic needs the system's libmagic, and the translation catalogs GNU gettext
 # (msgfmt compiles them, xgettext extracts strings); install them where we may, else say how.
+# $(call system_package,CHECK,PACKAGE,WHAT FOR,HOW TO GET IT ELSEWHERE): install PACKAGE with apt
+# when CHECK fails and we are root on Debian/Ubuntu; otherwise say how to install it and stop.
+define system_package
+	@if ! ( $(1) ); then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing $(2) ($(3))…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
+		else \
+			echo "$(2) is missing ($(3)): install it first ($(4))"; \
+			exit 1; \
+		fi; \
+	fi
+endef
+
 system-deps:
-	@if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing gettext (compiles the translation catalogs)…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; \
-		else \
-			echo "GNU gettext is missing: install it first (Debian/Ubuntu: sudo apt-get install gettext; macOS: brew install gettext)"; \
-			exit 1; \
-		fi; \
-	fi
-	@if ! ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1'; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing libmagic1 (needed by python-magic)…"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmagic1; \
-		else \
-			echo "libmagic is missing: install it first (Debian/Ubuntu: sudo apt-get install libmagic1; macOS: brew install libmagic)"; \
-			exit 1; \
-		fi; \
-	fi
+	$(call system_package,command -v msgfmt >/dev/null && command -v xgettext >/dev/null,gettext,GNU gettext compiles the translation catalogs,Debian/Ubuntu: sudo apt-get install gettext; macOS: brew install gettext)
+	$(call system_package,ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1',libmagic1,python-magic needs it,Debian/Ubuntu: sudo apt-get install libmagic1; macOS: brew install libmagic)
 
 # Compiled catalogs (.mo) are build output, not in git: made from locale/*/LC_MESSAGES/*.po on
 # every run, so they are never stale. The test run compiles them too (tests/conftest.py).

@@ -40,8 +40,10 @@ def origin_allowed(origin: str, client: OAuthApplication | None = None) -> bool:
     if not origin or " " in origin or origin == "null" or len(origin) > 2048:
         return False
     if client is not None:
-        return bool(client.enabled) and origin in client.allowed_origin_list
-    return AllowedOrigin.objects.filter(origin=origin, application__enabled=True).exists()
+        return client.usable and origin in client.allowed_origin_list
+    return AllowedOrigin.objects.filter(
+        OAuthApplication.usable_filter("application__"), origin=origin
+    ).exists()
 
 
 def check_request_enabled(sender, request, **kwargs) -> bool:

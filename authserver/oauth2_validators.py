@@ -54,7 +54,7 @@ class PortalValidator(OAuth2Validator):
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):
             return False
-        if request.client is not None and not request.client.enabled:
+        if request.client is not None and not request.client.usable:
             request.oauth2_error = OrderedDict(
                 [("error", "invalid_token"), ("error_description", _("The application is disabled."))]
             )

@@ -140,7 +140,7 @@ def generate_developer_token(user, app: OAuthApplication) -> tuple[str, AccessTo
 
     The value is returned once; only its checksum is stored.
     """
-    if not app.enabled:
+    if not app.usable:
         raise ApplicationDisabled(app.name)
     value = generate_token()
     expires = timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)

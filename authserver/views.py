@@ -283,7 +283,7 @@ class IntrospectView(OAuthLibMixin, View):
         return JsonResponse(answer)
 
     def authenticated_caller(self, request) -> OAuthApplication | None:
-        """The confidential, enabled app that authenticated this request, or None."""
+        """The confidential, usable app that authenticated this request, or None."""
         if not super().authenticate_client(request):
             return None
         # Public clients "authenticate" with an empty secret; introspection is for
@@ -293,7 +293,9 @@ class IntrospectView(OAuthLibMixin, View):
             return None
         return (
             OAuthApplication.objects.filter(
-                client_id=client_id, enabled=True, client_type=OAuthApplication.CLIENT_CONFIDENTIAL
+                OAuthApplication.usable_filter(),
+                client_id=client_id,
+                client_type=OAuthApplication.CLIENT_CONFIDENTIAL,
             )
             .only("id", "client_id", "is_resource_server")
             .first()
@@ -308,7 +310,7 @@ class IntrospectView(OAuthLibMixin, View):
             .filter(token_checksum=checksum)
             .first()
         )
-        if token is None or token.is_expired() or token.application is None or not token.application.enabled:
+        if token is None or token.is_expired() or token.application is None or not token.application.usable:
             return {"active": False}
         data = {
             "active": True,

@@ -118,6 +118,20 @@ def _paginate(request, queryset, per_page, paginator_class=PagePaginator):
         )
 
 
+def _page_response(request, paginator, page, items: list) -> HttpResponse:
+    """One page of a list: the items, the totals and the links to the other pages (also as `Link`)."""
+    links = _page_links(request, paginator, page)
+    body = {
+        "total": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "per_page": paginator.per_page,
+        "items": items,
+        "links": links,
+    }
+    return _json(body, Link=_link_header(links))
+
+
 class ClientListView(ApiView):
     http_method_names = ["get", "post"]
 
@@ -130,16 +144,7 @@ class ClientListView(ApiView):
         paginator, page = _paginate(request, queryset, query.per_page)
         if isinstance(page, HttpResponse):
             return page
-        links = _page_links(request, paginator, page)
-        body = {
-            "total": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "per_page": query.per_page,
-            "items": [represent(app, request) for app in page.object_list],
-            "links": links,
-        }
-        return _json(body, Link=_link_header(links))
+        return _page_response(request, paginator, page, [represent(app, request) for app in page.object_list])
 
     def post(self, request):
         limited = limit(request, self.caller, "register")
@@ -380,13 +385,6 @@ class AuditView(ApiView):
         paginator, page = _paginate(request, events, AUDIT_PAGE_SIZE, paginator_class=Paginator)
         if isinstance(page, HttpResponse):
             return page
-        links = _page_links(request, paginator, page)
-        body = {
-            "total": paginator.count,
-            "page": page.number,
-            "pages": paginator.num_pages,
-            "per_page": AUDIT_PAGE_SIZE,
-            "items": [represent_event(event) for event in page.object_list],
-            "links": links,
-        }
-        return _json(body, Link=_link_header(links))
+        return _page_response(
+            request, paginator, page, [represent_event(event) for event in page.object_list]
+        )

@@ -256,145 +256,199 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/oauth_apps/confirm_action.html", context)
 
-    def enable_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_change_permission)
+    def _one_app_view(self, request, object_id, *, may, confirm, act):
+        """Look the app up; GET asks `confirm(app)`'s question, POST runs `act(app)`; back to the app."""
+        app = self._app_or_denied(request, object_id, may)
         if app is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Enable %(name)s?") % {"name": app.name},
-                message=_("The app can sign people in and obtain tokens again."),
-                revokes=_("Nothing is revoked."),
-                button=_("Yes, enable it"),
-            )
-        if set_enabled(app, actor=request.user, enabled=True):
-            self.log_change(request, app, _("Enabled"))
-            self.message_user(request, _("%(name)s is enabled.") % {"name": app.name}, messages.SUCCESS)
+            return self.confirmation(request, [app], **confirm(app))
+        act(app)
         return redirect(self._change_url(app))
+
+    def _state_view(self, request, object_id, *, enabled: bool):
+        def confirm(app):
+            if enabled:
+                return {
+                    "title": _("Enable %(name)s?") % {"name": app.name},
+                    "message": _("The app can sign people in and obtain tokens again."),
+                    "revokes": _("Nothing is revoked."),
+                    "button": _("Yes, enable it"),
+                }
+            return {
+                "title": _("Disable %(name)s?") % {"name": app.name},
+                "message": _("The app can no longer sign people in or obtain tokens."),
+                "revokes": revocation_text([app]),
+                "button": _("Yes, disable it"),
+            }
+
+        def act(app):
+            if not set_enabled(app, actor=request.user, enabled=enabled):
+                return
+            if enabled:
+                self.log_change(request, app, _("Enabled"))
+                self.message_user(request, _("%(name)s is enabled.") % {"name": app.name}, messages.SUCCESS)
+            else:
+                self.log_change(request, app, _("Disabled"))
+                self.message_user(
+                    request,
+                    _("%(name)s is disabled; its authorizations were revoked.") % {"name": app.name},
+                    messages.WARNING,
+                )
+
+        return self._one_app_view(
+            request, object_id, may=self.has_change_permission, confirm=confirm, act=act
+        )
+
+    def enable_view(self, request, object_id):
+        return self._state_view(request, object_id, enabled=True)
 
     def disable_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_change_permission)
-        if app is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Disable %(name)s?") % {"name": app.name},
-                message=_("The app can no longer sign people in or obtain tokens."),
-                revokes=revocation_text([app]),
-                button=_("Yes, disable it"),
-            )
-        if set_enabled(app, actor=request.user, enabled=False):
-            self.log_change(request, app, _("Disabled"))
-            self.message_user(
-                request,
-                _("%(name)s is disabled; its authorizations were revoked.") % {"name": app.name},
-                messages.WARNING,
-            )
-        return redirect(self._change_url(app))
+        return self._state_view(request, object_id, enabled=False)
 
     def reset_secret_view(self, request, object_id):
-        app = self._app_or_denied(request, object_id, self.has_reset_secret_permission)
-        if app is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if request.method != "POST":
-            return self.confirmation(
-                request,
-                [app],
-                title=_("Reset the secret of %(name)s?") % {"name": app.name},
-                message=_(
+        def confirm(app):
+            return {
+                "title": _("Reset the secret of %(name)s?") % {"name": app.name},
+                "message": _(
                     "The current secret stops working at once. The new one is not shown to anyone: "
                     "the owner resets the secret again on the app's page to get one they can use."
                 ),
-                revokes=revocation_text([app]),
-                button=_("Yes, reset the secret"),
+                "revokes": revocation_text([app]),
+                "button": _("Yes, reset the secret"),
+            }
+
+        def act(app):
+            try:
+                reset_secret(app, actor=request.user)  # the new secret is discarded, never shown
+            except NotConfidential:
+                self.message_user(request, _("A public app has no secret to reset."), messages.ERROR)
+                return
+            self.log_change(request, app, _("Secret reset"))
+            self.message_user(
+                request,
+                _(
+                    "The secret of %(name)s was reset and its authorizations revoked. Nobody was shown "
+                    "the new secret; the owner gets a usable one by resetting it on the app's page."
+                )
+                % {"name": app.name},
+                messages.WARNING,
             )
-        try:
-            reset_secret(app, actor=request.user)  # the new secret is discarded, never shown
-        except NotConfidential:
-            self.message_user(request, _("A public app has no secret to reset."), messages.ERROR)
-            return redirect(self._change_url(app))
-        self.log_change(request, app, _("Secret reset"))
-        self.message_user(
-            request,
-            _(
-                "The secret of %(name)s was reset and its authorizations revoked. Nobody was shown the new "
-                "secret; the owner gets a usable one by resetting it on the app's page."
-            )
-            % {"name": app.name},
-            messages.WARNING,
+
+        return self._one_app_view(
+            request, object_id, may=self.has_reset_secret_permission, confirm=confirm, act=act
         )
-        return redirect(self._change_url(app))
 
     # --- list actions: a confirmation first, as for delete ----------------------------
 
-    def _state_action(self, request, queryset, *, enabled: bool, action: str):
+    def _confirmed(self, request, queryset, *, action, title, revokes, button, perform):
+        """A list action behind a confirmation page naming the apps; "Yes" runs `perform(apps)`.
+
+        `title` is a plural-aware text with %(count)d; `revokes(apps)` says what will be revoked.
+        """
         apps = list(queryset)
         if request.POST.get("post") != "yes":
-            count = len(apps)
-            if enabled:
-                title = ngettext("Enable %(count)d application?", "Enable %(count)d applications?", count)
-                revokes = _("Nothing is revoked.")
-            else:
-                title = ngettext("Disable %(count)d application?", "Disable %(count)d applications?", count)
-                revokes = revocation_text(apps)
             return self.confirmation(
                 request,
                 apps,
-                title=title % {"count": count},
+                title=title(len(apps)) % {"count": len(apps)},
                 message=_("These applications are affected:"),
-                revokes=revokes,
-                button=_("Yes, enable them") if enabled else _("Yes, disable them"),
+                revokes=revokes(apps),
+                button=button,
                 action=action,
                 select_across=request.POST.get("select_across") == "1",
             )
-        count = bulk_set_enabled(apps, actor=request.user, enabled=enabled)
-        if enabled:
-            text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
-        else:
-            text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
-        self.message_user(request, text % {"count": count}, messages.SUCCESS if enabled else messages.WARNING)
+        perform(apps)
         return None
+
+    def _state_action(self, request, queryset, *, enabled: bool):
+        def perform(apps):
+            count = bulk_set_enabled(apps, actor=request.user, enabled=enabled)
+            if enabled:
+                text = ngettext("%(count)d app enabled.", "%(count)d apps enabled.", count)
+            else:
+                text = ngettext("%(count)d app disabled.", "%(count)d apps disabled.", count)
+            self.message_user(
+                request, text % {"count": count}, messages.SUCCESS if enabled else messages.WARNING
+            )
+
+        if enabled:
+            title = lambda n: ngettext("Enable %(count)d application?", "Enable %(count)d applications?", n)  # noqa: E731
+        else:
+            title = lambda n: ngettext("Disable %(count)d application?", "Disable %(count)d applications?", n)  # noqa: E731
+        return self._confirmed(
+            request,
+            queryset,
+            action="enable_apps" if enabled else "disable_apps",
+            title=title,
+            revokes=(lambda apps: _("Nothing is revoked.")) if enabled else revocation_text,
+            button=_("Yes, enable them") if enabled else _("Yes, disable them"),
+            perform=perform,
+        )
 
     @admin.action(description=gettext_lazy("Enable selected applications"), permissions=["change"])
     def enable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=True, action="enable_apps")
+        return self._state_action(request, queryset, enabled=True)
 
     @admin.action(
         description=gettext_lazy("Disable selected applications (revokes their authorizations)"),
         permissions=["change"],
     )
     def disable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=False, action="disable_apps")
+        return self._state_action(request, queryset, enabled=False)
+
+    def _resource_server_action(self, request, queryset, *, value: bool):
+        def perform(apps):
+            count = sum(set_resource_server(app, actor=request.user, value=value) for app in apps)
+            if value:
+                text = ngettext(
+                    "%(count)d app marked as a resource server.",
+                    "%(count)d apps marked as resource servers.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "%(count)d app is no longer a resource server.",
+                    "%(count)d apps are no longer resource servers.",
+                    count,
+                )
+            self.message_user(request, text % {"count": count})
+
+        if value:
+            title = lambda n: ngettext(  # noqa: E731
+                "Let %(count)d application introspect every token?",
+                "Let %(count)d applications introspect every token?",
+                n,
+            )
+        else:
+            title = lambda n: ngettext(  # noqa: E731
+                "Stop %(count)d application from introspecting other apps' tokens?",
+                "Stop %(count)d applications from introspecting other apps' tokens?",
+                n,
+            )
+        return self._confirmed(
+            request,
+            queryset,
+            action="mark_resource_servers" if value else "unmark_resource_servers",
+            title=title,
+            revokes=lambda apps: _("Nothing is revoked."),
+            button=_("Yes, mark them") if value else _("Yes, unmark them"),
+            perform=perform,
+        )
 
     @admin.action(
         description=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
         permissions=["mark_resource_server"],
     )
     def mark_resource_servers(self, request, queryset):
-        count = sum(set_resource_server(app, actor=request.user, value=True) for app in queryset)
-        self.message_user(
-            request,
-            ngettext("%d app marked as a resource server.", "%d apps marked as resource servers.", count)
-            % count,
-        )
+        return self._resource_server_action(request, queryset, value=True)
 
     @admin.action(
         description=gettext_lazy("Unmark selected applications as resource servers"),
         permissions=["mark_resource_server"],
     )
     def unmark_resource_servers(self, request, queryset):
-        count = sum(set_resource_server(app, actor=request.user, value=False) for app in queryset)
-        self.message_user(
-            request,
-            ngettext(
-                "%d app is no longer a resource server.", "%d apps are no longer resource servers.", count
-            )
-            % count,
-        )
+        return self._resource_server_action(request, queryset, value=False)
 
     def delete_model(self, request, obj):
         delete_application(obj, actor=request.user)

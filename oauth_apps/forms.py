@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
 from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApplication
-from .validators import clean_origin, clean_redirect_uri, clean_web_url
+from .validators import clean_each, clean_origin, clean_redirect_uri, clean_web_url
 
 
 class FormRenderer(DjangoTemplates):
@@ -191,19 +191,6 @@ class IconField(forms.FileField):
 
     def audit_value(self, value):
         return value.sha256 if isinstance(value, CleanIcon) else value
-
-
-def clean_each(values, clean_one):
-    """Clean every entry and report all bad ones together."""
-    cleaned, errors = [], []
-    for value in values:
-        try:
-            cleaned.append(clean_one(value))
-        except ValidationError as error:
-            errors.extend(error.error_list)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
 
 
 # --- the form ----------------------------------------------------------------

@@ -79,29 +79,27 @@ def revoked_phrase(count: int) -> str:
 # --- one field of an update ---------------------------------------------------------
 
 
-def _list_change(label, old, new, revoked=None) -> SafeString:
-    old_items, new_items = _as_list(old), _as_list(new)
+def _added_and_removed(old_items, new_items, *, added_text, removed_text, key) -> list:
+    """The phrases for what a list gained and lost, each list in its own words."""
     added = [item for item in new_items if item not in old_items]
     removed = [item for item in old_items if item not in new_items]
     parts = []
     if added:
-        parts.append(fmt(_("added %(items)s"), items=_codes(added)))
+        parts.append(fmt(added_text, **{key: _codes(added)}))
     if removed:
-        parts.append(fmt(_("removed %(items)s"), items=_codes(removed)))
-    if not parts:
-        parts.append(_("reordered"))
-    return fmt(_("%(field)s: %(change)s"), field=label, change=_joined(parts))
+        parts.append(fmt(removed_text, **{key: _codes(removed)}))
+    return parts
+
+
+def _list_change(label, old, new, revoked=None) -> SafeString:
+    words = {"added_text": _("added %(items)s"), "removed_text": _("removed %(items)s"), "key": "items"}
+    parts = _added_and_removed(_as_list(old), _as_list(new), **words)
+    return fmt(_("%(field)s: %(change)s"), field=label, change=_joined(parts or [_("reordered")]))
 
 
 def _scope_change(label, old, new, revoked=None) -> SafeString:
-    old_items, new_items = _as_scopes(old), _as_scopes(new)
-    added = [item for item in new_items if item not in old_items]
-    removed = [item for item in old_items if item not in new_items]
-    parts = []
-    if added:
-        parts.append(fmt(_("%(scopes)s added"), scopes=_codes(added)))
-    if removed:
-        parts.append(fmt(_("%(scopes)s removed"), scopes=_codes(removed)))
+    words = {"added_text": _("%(scopes)s added"), "removed_text": _("%(scopes)s removed"), "key": "scopes"}
+    parts = _added_and_removed(_as_scopes(old), _as_scopes(new), **words)
     line = fmt(_("%(field)s: %(change)s"), field=label, change=_joined(parts))
     if revoked is not None:
         line = format_html("{} ({})", line, revoked_phrase(revoked))

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,7 @@ from oauth2_provider.models import AbstractApplication
 
 from . import scopes as scope_catalog
 from .names import DescriptionFormField, NameFormField, name_key, validate_description, validate_name
+from .validators import validate_origins, validate_redirect_uris, validate_web_url
 
 NAME_MIN_LENGTH = 3
 NAME_MAX_LENGTH = 255
@@ -59,6 +61,18 @@ class Icon(models.Model):
 
     def get_absolute_url(self):
         return reverse("oauth_apps:icon", args=[self.sha256])
+
+
+def user_reference(verbose_name) -> models.ForeignKey:
+    """A link to the person who did something; it becomes empty, not an error, if they are deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 def queryable_client_id(value):
@@ -183,7 +197,7 @@ class OAuthApplication(AbstractApplication):
     # names.name_key(name): equal for names that read the same (case, width, spacing,
     # look-alike letters). Set by save() and by every service that writes a name.
     name_key = models.CharField(_("name key"), max_length=64, unique=True, editable=False)
-    website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH)
+    website_url = models.CharField(_("website URL"), max_length=URL_MAX_LENGTH, validators=[validate_web_url])
     description = ReadableTextField(
         _("description"),
         max_length=DESCRIPTION_MAX_LENGTH,
@@ -191,19 +205,16 @@ class OAuthApplication(AbstractApplication):
         validators=[validate_description],
         form_class=DescriptionFormField,
     )
-    privacy_policy_url = models.CharField(_("privacy policy URL"), max_length=URL_MAX_LENGTH)
-    terms_of_service_url = models.CharField(_("terms of service URL"), max_length=URL_MAX_LENGTH)
+    privacy_policy_url = models.CharField(
+        _("privacy policy URL"), max_length=URL_MAX_LENGTH, validators=[validate_web_url]
+    )
+    terms_of_service_url = models.CharField(
+        _("terms of service URL"), max_length=URL_MAX_LENGTH, validators=[validate_web_url]
+    )
     icon = models.ForeignKey(Icon, on_delete=models.PROTECT, related_name="+", verbose_name=_("icon"))
     scope_bits = models.PositiveIntegerField(_("scopes"))
     enabled = models.BooleanField(_("enabled"), default=True)
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last modified by"),
-    )
+    modified_by = user_reference(_("last modified by"))
     # Bumped on every change; an edit form carries the version it started from.
     version = models.PositiveIntegerField(default=1)
     # May introspect tokens issued to other apps (authserver/views.py IntrospectView).
@@ -303,15 +314,44 @@ class OAuthApplication(AbstractApplication):
         return reverse("oauth_apps:detail", args=[self.pk])
 
     def clean(self):
-        # The URL rules are validators.py's, applied by the form's fields; the
-        # toolkit's clean() would refuse what they allow (http loopback origins,
-        # private-use redirect schemes for native apps).
-        pass
+        """The URL rules of validators.py for the two lists, so any ModelForm applies them.
+
+        The web URLs carry them as field validators. Redirect URLs are checked here
+        because their rule depends on the client type; origins because the field is
+        the toolkit's. (The toolkit's own clean() is not called: it would refuse what
+        our rules allow, such as http loopback origins and private-use redirect
+        schemes for native apps.) A form that refused a list already keeps the stored
+        value on the instance, so nothing is reported twice.
+        """
+        errors = {}
+        checks = {
+            "redirect_uris": lambda value: validate_redirect_uris(value, public_client=self.is_public),
+            "allowed_origins": validate_origins,
+        }
+        for field, check in checks.items():
+            try:
+                check(getattr(self, field))
+            except ValidationError as error:
+                errors[field] = error.error_list
+        if errors:
+            raise ValidationError(errors)
+
+    # --- "may this app be used at all?": decided here, and only here ------------------
+
+    @staticmethod
+    def usable_filter(prefix: str = "") -> Q:
+        """`usable` as a query condition; `prefix` reaches the app through a relation ("application__")."""
+        return Q(**{f"{prefix}enabled": True})
+
+    @property
+    def usable(self) -> bool:
+        """Whether the app may sign people in, obtain tokens, use them and allow its origins."""
+        return bool(self.enabled)
 
     def is_usable(self, request):
-        # The toolkit asks this before it authenticates a client: a disabled app
-        # cannot obtain tokens, whatever it presents.
-        return self.enabled and super().is_usable(request)
+        # The toolkit asks this before it authenticates a client: an app that may not
+        # be used cannot obtain tokens, whatever it presents.
+        return self.usable and super().is_usable(request)
 
     @property
     def is_public(self) -> bool:
@@ -444,14 +484,7 @@ class PortalPolicy(models.Model):
         default=RegistrationPolicy.PUBLIC,
     )
     updated = models.DateTimeField(_("changed"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    updated_by = user_reference(_("changed by"))
 
     class Meta:
         verbose_name = _("portal policy")

@@ -200,7 +200,7 @@ def update_application(form, *, actor) -> UpdateResult:
             if "icon" in changes:
                 fields["icon"] = store_icon(form.cleaned_data["icon"])
             updated = OAuthApplication.objects.filter(pk=app.pk, version=form.cleaned_data["version"]).update(
-                **fields, modified_by=actor, updated=timezone.now(), version=F("version") + 1
+                **fields, **changed_by(actor)
             )
             if not updated:
                 raise EditConflict(OAuthApplication.objects.filter(pk=app.pk).first())
@@ -237,6 +237,21 @@ def _revoke_what_the_edit_withdrew(app, actor, changes: dict) -> int:
     return 0
 
 
+def changed_by(actor) -> dict:
+    """What every write to an app also sets: who, when, and the next version (optimistic locking)."""
+    return {"modified_by": actor, "updated": timezone.now(), "version": F("version") + 1}
+
+
+def _switch(app: OAuthApplication, actor, field: str, value: bool) -> bool:
+    """Set a yes/no field in one conditional UPDATE; False (nothing written) when it already was."""
+    changed = OAuthApplication.objects.filter(pk=app.pk, **{field: not value}).update(
+        **{field: value}, **changed_by(actor)
+    )
+    if changed:
+        app.refresh_from_db()
+    return bool(changed)
+
+
 def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:
     """Enable or disable one app; return False when it already was in that state.
 
@@ -244,12 +259,8 @@ def set_enabled(app: OAuthApplication, *, actor, enabled: bool) -> bool:
     disabled app holds nothing it could still use.
     """
     with transaction.atomic():
-        changed = OAuthApplication.objects.filter(pk=app.pk, enabled=not enabled).update(
-            enabled=enabled, modified_by=actor, updated=timezone.now(), version=F("version") + 1
-        )
-        if not changed:
+        if not _switch(app, actor, "enabled", enabled):
             return False
-        app.refresh_from_db()
         details = {}
         if not enabled:
             details["authorizations_revoked"] = revoke_authorizations(app)
@@ -274,9 +285,7 @@ def bulk_set_enabled(apps: Iterable[OAuthApplication], *, actor, enabled: bool) 
         )
         if not changing:
             return 0
-        OAuthApplication.objects.filter(pk__in=changing).update(
-            enabled=enabled, modified_by=actor, updated=timezone.now(), version=F("version") + 1
-        )
+        OAuthApplication.objects.filter(pk__in=changing).update(enabled=enabled, **changed_by(actor))
         changed = OAuthApplication.objects.filter(pk__in=changing).only(*audit.APP_FIELDS)
         order = {pk: index for index, pk in enumerate(ids)}
         changed = sorted(changed, key=lambda app: order[app.pk])
@@ -295,12 +304,8 @@ def set_resource_server(app: OAuthApplication, *, actor, value: bool) -> bool:
     Who may call this is decided by oauth_apps/access.py (Action.MARK_RESOURCE_SERVER).
     """
     with transaction.atomic():
-        changed = OAuthApplication.objects.filter(pk=app.pk, is_resource_server=not value).update(
-            is_resource_server=value, modified_by=actor, updated=timezone.now(), version=F("version") + 1
-        )
-        if not changed:
+        if not _switch(app, actor, "is_resource_server", value):
             return False
-        app.refresh_from_db()
         audit.record(app, actor, AuditAction.UPDATE, {"is_resource_server": {"old": not value, "new": value}})
     return True
 
@@ -314,9 +319,7 @@ def reset_secret(app: OAuthApplication, *, actor) -> str:
         OAuthApplication.objects.filter(pk=app.pk).update(
             client_secret=_hashed(secret),
             hash_client_secret=True,
-            modified_by=actor,
-            updated=timezone.now(),
-            version=F("version") + 1,
+            **changed_by(actor),
         )
         app.refresh_from_db()
         revoked = revoke_authorizations(app)

@@ -161,6 +161,37 @@ def clean_origin(value: str) -> str:
     return parts.unsplit()
 
 
+def clean_each(values, clean_one):
+    """Clean every entry and report all bad ones together."""
+    cleaned, errors = [], []
+    for value in values:
+        try:
+            cleaned.append(clean_one(value))
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+# --- the same rules as model validators: any ModelForm (page, API, admin) applies them ---
+
+
+def validate_web_url(value: str) -> None:
+    """A stored website, privacy policy or terms URL must pass `clean_web_url`."""
+    clean_web_url(value)
+
+
+def validate_origins(value: str) -> None:
+    """Stored allowed origins (space-separated) must each pass `clean_origin`."""
+    clean_each(value.split(), clean_origin)
+
+
+def validate_redirect_uris(value: str, *, public_client: bool) -> None:
+    """Stored redirect URLs (space-separated) must each pass `clean_redirect_uri` for the client type."""
+    clean_each(value.split(), lambda uri: clean_redirect_uri(uri, public_client=public_client))
+
+
 def _prepare(value: str, max_length: int, too_long_code: str) -> str:
     """Trim ASCII whitespace at the ends and apply the character rules common to every URL."""
     text = value.strip(_ASCII_WHITESPACE) if isinstance(value, str) else ""

@@ -1,8 +1,10 @@
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import translation
 from PIL import Image
 
 from oauth_apps.icons import clean_icon
@@ -22,6 +24,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in another language leaves it active in the thread: each test starts in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def png_bytes(size=(32, 32), color=(45, 108, 223, 255)) -> bytes:

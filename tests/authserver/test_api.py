@@ -118,19 +118,16 @@ def test_a_signed_in_session_is_not_an_api_credential(user_client):
     assert user_client.get(SELF_URL).status_code == 401
 
 
-@pytest.mark.parametrize("token_kind", ["unknown", "expired"])
-def test_a_bad_or_expired_token_is_401_invalid_token(client, confidential_app, user, token_for, token_kind):
+@pytest.mark.parametrize("token_kind", ["unknown", "expired", "of a disabled app"])
+def test_a_bad_expired_or_disabled_token_is_401_invalid_token(
+    client, confidential_app, user, token_for, token_kind
+):
     app, _secret = confidential_app
-    token = "nope" if token_kind == "unknown" else token_for(user, app, "accounts.self:read", expires_in=-5)
-    response = client.get(SELF_URL, headers=bearer(token))
-    assert response.status_code == 401
-    assert 'error="invalid_token"' in response["WWW-Authenticate"]
-
-
-def test_a_token_of_a_disabled_app_is_401(client, confidential_app, user, token_for):
-    app, _secret = confidential_app
-    token = token_for(user, app, "accounts.self:read")
-    OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
+    token = "nope" if token_kind == "unknown" else token_for(user, app, "accounts.self:read", expires_in=3600)
+    if token_kind == "expired":
+        token = token_for(user, app, "accounts.self:read", expires_in=-5)
+    if token_kind == "of a disabled app":
+        OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
     response = client.get(SELF_URL, headers=bearer(token))
     assert response.status_code == 401
     assert 'error="invalid_token"' in response["WWW-Authenticate"]

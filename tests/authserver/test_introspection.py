@@ -65,11 +65,11 @@ def test_an_owner_cannot_mark_their_own_app_a_resource_server(user_client, user,
     assert app.is_resource_server is False
 
 
-def admin_post(client, action, app):
-    return client.post(
-        reverse("admin:oauth_apps_oauthapplication_changelist"),
-        {"action": action, "_selected_action": [app.pk]},
-    )
+def admin_post(client, action, app, *, confirmed=True):
+    data = {"action": action, "_selected_action": [app.pk]}
+    if confirmed:
+        data["post"] = "yes"
+    return client.post(reverse("admin:oauth_apps_oauthapplication_changelist"), data)
 
 
 def test_staff_without_the_permission_cannot_mark(client, staff_user, user, make_app):
@@ -85,6 +85,12 @@ def test_staff_without_the_permission_cannot_mark(client, staff_user, user, make
 def test_staff_with_the_permission_mark_and_unmark_in_the_admin(client, staff_user, user, make_app):
     app, _ = make_app(user)
     client.force_login(grant(staff_user, "view_oauthapplication", "mark_resource_server"))
+    # First a confirmation that says what the flag allows, and nothing changes yet.
+    page = admin_post(client, "mark_resource_servers", app, confirmed=False)
+    assert page.status_code == 200
+    assert "Let 1 application introspect every token?" in page.content.decode()
+    app.refresh_from_db()
+    assert app.is_resource_server is False
     admin_post(client, "mark_resource_servers", app)
     app.refresh_from_db()
     assert app.is_resource_server is True

@@ -10,7 +10,7 @@ from oauth2_provider.models import get_refresh_token_model
 
 from oauth_apps.models import OAuthApplication
 
-from .conftest import TOKEN_URL, bearer
+from .conftest import bearer
 from .test_token import basic, exchange, refresh
 
 RefreshToken = get_refresh_token_model()
@@ -27,11 +27,7 @@ def test_a_refresh_from_a_foreign_origin_is_refused_and_spends_nothing(
 ):
     app, secret = confidential_app
     tokens = tokens_of(flow, app, secret, client)
-    response = client.post(
-        TOKEN_URL,
-        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        headers={**basic(app.client_id, secret), "Origin": origin},
-    )
+    response = refresh(client, app, tokens["refresh_token"], secret, origin=origin)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"] == "invalid_request"
@@ -44,22 +40,14 @@ def test_an_origin_of_another_app_is_foreign_to_this_client(flow, confidential_a
     app, secret = confidential_app
     make_app(user, allowed_origins=["https://other.example.com"])
     tokens = tokens_of(flow, app, secret, client)
-    response = client.post(
-        TOKEN_URL,
-        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        headers={**basic(app.client_id, secret), "Origin": "https://other.example.com"},
-    )
+    response = refresh(client, app, tokens["refresh_token"], secret, origin="https://other.example.com")
     assert response.status_code == 400
 
 
 def test_the_clients_own_origin_is_served_with_cors(flow, confidential_app, client):
     app, secret = confidential_app
     tokens = tokens_of(flow, app, secret, client)
-    response = client.post(
-        TOKEN_URL,
-        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        headers={**basic(app.client_id, secret), "Origin": ALLOWED},
-    )
+    response = refresh(client, app, tokens["refresh_token"], secret, origin=ALLOWED)
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ALLOWED
 

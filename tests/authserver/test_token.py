@@ -34,11 +34,12 @@ def exchange(client, app, code, verifier, *, secret=None, headers=None, **extra)
     return client.post(TOKEN_URL, data, headers=headers or {})
 
 
-def refresh(client, app, refresh_token, secret):
+def refresh(client, app, refresh_token, secret, *, origin=None):
+    headers = basic(app.client_id, secret)
+    if origin is not None:
+        headers["Origin"] = origin
     return client.post(
-        TOKEN_URL,
-        {"grant_type": "refresh_token", "refresh_token": refresh_token},
-        headers=basic(app.client_id, secret),
+        TOKEN_URL, {"grant_type": "refresh_token", "refresh_token": refresh_token}, headers=headers
     )
 
 
@@ -100,20 +101,13 @@ def test_a_confidential_client_without_its_secret_is_invalid_client(
     assert not AccessToken.objects.exists()
 
 
-def test_a_wrong_code_verifier_is_invalid_grant(flow, confidential_app, client):
+@pytest.mark.parametrize(("verifier", "error"), [("x" * 64, "invalid_grant"), (None, "invalid_request")])
+def test_a_wrong_or_missing_code_verifier_is_refused(flow, confidential_app, client, verifier, error):
     app, secret = confidential_app
     code = flow.code(app)
-    response = exchange(client, app, code, "x" * 64, secret=secret)
+    response = exchange(client, app, code, verifier, secret=secret)
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_grant"
-
-
-def test_a_missing_code_verifier_is_invalid_request(flow, confidential_app, client):
-    app, secret = confidential_app
-    code = flow.code(app)
-    response = exchange(client, app, code, None, secret=secret)
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+    assert response.json()["error"] == error
 
 
 def test_a_code_works_only_once(flow, confidential_app, client):

@@ -21,7 +21,7 @@ from oauth_apps.models import OAuthApplication
 from oauth_apps.services import set_enabled
 
 from ..authserver.conftest import pkce_pair
-from ..client_metadata.helpers import REDIRECT_URI, stored_metadata_client
+from ..client_metadata.helpers import stored_metadata_client
 from ..conftest import png_bytes
 from ..helpers import give_tokens
 from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in, signed_in_at
@@ -130,6 +130,18 @@ class Tour:
             self.check(name, dark_done=self.dark)
 
 
+def authorize_path(app) -> str:
+    """The authorize endpoint as a client would send a person there (code + PKCE)."""
+    _verifier, challenge = pkce_pair()
+    query = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    return f"/oauth/authorize/?{urlencode(query)}"
+
+
 def signed_out_tour(tour, app):
     page = tour.page
     tour.visit("sign-in", "/accounts/login/")
@@ -141,16 +153,7 @@ def signed_out_tour(tour, app):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_test_id("csrf-failure").wait_for()
     tour.check("error 403, expired form (CSRF)")
-    _verifier, challenge = pkce_pair()
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, signed out (sign-in first)", f"/oauth/authorize/?{query}")
+    tour.visit("consent, signed out (sign-in first)", authorize_path(app))
     tour.visit("error 404", "/no-such-page/")
     for status in (400, 403, 429, 500, 503):
         page.route(f"{tour.base}/error-{status}/", serve_error_page(status))
@@ -260,31 +263,13 @@ def signed_in_tour(tour, make_app):
     tour.check("developer tools, token shown")
     tour.visit("auth button", f"{url}developer/?#auth-button")
 
-    _verifier, challenge = pkce_pair()
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": app.client_id,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, signed in", f"/oauth/authorize/?{query}")
+    tour.visit("consent, signed in", authorize_path(app))
     metadata_client = stored_metadata_client()
-    metadata_query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": metadata_client.client_id,
-            "redirect_uri": REDIRECT_URI,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("consent, metadata-document client", authorize_path(metadata_client))
     tour.visit("info, metadata-document client", f"{LIST}{metadata_client.pk}/")
     tour.visit("admin, block a metadata-document client", "/admin/client_metadata/blockedclient/add/")
     block(BlockKind.URL, metadata_client.client_id, actor=dana)
-    tour.visit("authorize, blocked metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("authorize, blocked metadata-document client", authorize_path(metadata_client))
     tour.visit("admin, blocked metadata-document clients", "/admin/client_metadata/blockedclient/")
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
