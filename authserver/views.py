@@ -24,8 +24,9 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from accounts.languages import activate_for_request, ui_locales_language
-from client_metadata.services import Refused, ensure_client
+from client_metadata.services import FetchLimited, Refused, ensure_client
 from common.csp import FORM_ACTION_ATTRIBUTE
+from common.ratelimit import by_user_or_ip, too_many_requests
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication, read_once
 
@@ -97,8 +98,10 @@ class ConsentView(AuthorizationView):
             ensure_client(
                 request.POST.get("client_id") or request.GET.get("client_id"),
                 redirect_uri=request.POST.get("redirect_uri") or request.GET.get("redirect_uri"),
-                may_fetch=request.user.is_authenticated,
+                fetch_key=by_user_or_ip(request) if request.user.is_authenticated else None,
             )
+        except FetchLimited as limited:
+            return too_many_requests(request, limited.retry_after)
         except Refused as refused:
             return authorize_error_page(
                 request,

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from authserver.redirects import client_redirect_uri_allowed
+from common import ratelimit
 from oauth_apps import audit
 from oauth_apps import services as app_services
 from oauth_apps.icons import MAX_ICON_BYTES, CleanIcon
@@ -64,14 +65,23 @@ def is_document_client_id(client_id) -> bool:
     )
 
 
+class FetchLimited(Refused):
+    """Too many fetches for one person (RATE_LIMITS["client_metadata"]); answered with a 429."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("fetch_rate_limited", "", status=429)
+        self.retry_after = retry_after
+
+
 def ensure_client(
-    client_id: str, *, redirect_uri: str | None, may_fetch: bool = True
+    client_id: str, *, redirect_uri: str | None, fetch_key: str | None
 ) -> OAuthApplication | None:
     """The app for a metadata-document client_id, fetched if need be; None for other client_ids.
 
-    With `may_fetch` False (a visitor who has not signed in) nothing is fetched:
-    the stored app, if any, is returned as it is, so strangers cannot make the
-    portal fetch URLs; the fetch happens once the person has signed in.
+    `fetch_key` names who asks (common.ratelimit's key): each fetch counts against
+    RATE_LIMITS["client_metadata"] for it. With None (a visitor who has not signed
+    in) nothing is fetched: the stored app, if any, is returned as it is, so
+    strangers cannot make the portal fetch URLs; the fetch happens after sign-in.
     """
     if not is_document_client_id(client_id):
         return None
@@ -88,8 +98,13 @@ def ensure_client(
     record = MetadataDocument.objects.select_related("application").filter(url=client_id).first()
     if record is not None and (record.fresh_until > timezone.now() or not record.application.enabled):
         return record.application
-    if not may_fetch:
+    if fetch_key is None:
         return record.application if record is not None else None
+    retry_after = ratelimit.hit(
+        "client_metadata", fetch_key, ratelimit.Rate.parse(settings.RATE_LIMITS["client_metadata"])
+    )
+    if retry_after is not None:
+        raise FetchLimited(retry_after)
     try:
         fetched = fetch_once(client_id)
         return store(client_id, fetched, record, redirect_uri=redirect_uri)

@@ -277,6 +277,8 @@ RATE_LIMITS = {
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
     # Dynamic client registration (POST /oauth/register), per address.
     "client_registration": env.str("RATE_LIMIT_CLIENT_REGISTRATION", default="20/h"),
+    # Fetches of Client ID Metadata Documents a signed-in person's sign-ins may cause (client_metadata/).
+    "client_metadata": env.str("RATE_LIMIT_CLIENT_METADATA", default="30/h"),
 }
 
 # The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they

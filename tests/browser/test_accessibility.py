@@ -22,7 +22,7 @@ from oauth_apps.models import OAuthApplication
 from oauth_apps.services import set_enabled
 
 from ..authserver.conftest import pkce_pair
-from ..client_metadata.helpers import REDIRECT_URI, stored_metadata_client
+from ..client_metadata.helpers import stored_metadata_client
 from ..conftest import png_bytes
 from ..helpers import give_tokens
 from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in, signed_in_at
@@ -265,22 +265,12 @@ def signed_in_tour(tour, make_app):
     tour.visit("auth button", f"{url}developer/?#auth-button")
 
     tour.visit("consent, signed in", authorize_path(app))
-    _verifier, challenge = pkce_pair()
     metadata_client = stored_metadata_client()
-    metadata_query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": metadata_client.client_id,
-            "redirect_uri": REDIRECT_URI,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-    )
-    tour.visit("consent, metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("consent, metadata-document client", authorize_path(metadata_client))
     tour.visit("info, metadata-document client", f"{LIST}{metadata_client.pk}/")
     tour.visit("admin, block a metadata-document client", "/admin/client_metadata/blockedclient/add/")
     block(BlockKind.URL, metadata_client.client_id, actor=dana)
-    tour.visit("authorize, blocked metadata-document client", f"/oauth/authorize/?{metadata_query}")
+    tour.visit("authorize, blocked metadata-document client", authorize_path(metadata_client))
     tour.visit("admin, blocked metadata-document clients", "/admin/client_metadata/blockedclient/")
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")

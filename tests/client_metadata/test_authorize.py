@@ -338,3 +338,16 @@ def test_a_visitor_not_signed_in_triggers_no_fetch(documents, client):
     assert documents.hits() == 0
     assert documents.lookups == []
     assert nothing_stored()
+
+
+def test_fetches_are_rate_limited_per_person_and_reuse_does_not_count(documents, flow, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "client_metadata": "2/h"}
+    urls = [documents.serve(f"/{name}.json", document=documents.document(f"/{name}.json")) for name in "abc"]
+    assert flow.authorize(client_for(urls[0])).status_code == 200
+    assert flow.authorize(client_for(urls[0])).status_code == 200  # stored and fresh: no fetch
+    assert flow.authorize(client_for(urls[1])).status_code == 200
+    limited = flow.authorize(client_for(urls[2]))
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    assert documents.hits("/c.json") == 0
+    assert not OAuthApplication.objects.filter(client_id=urls[2]).exists()
