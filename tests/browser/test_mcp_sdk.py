@@ -187,14 +187,17 @@ def connects(page, live_server, agent: Agent):
 
 
 def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app):
-    """Staff find the client in the portal's list, which says how it was registered, and turn
-    it off there; the client's next call fails, and asking Dana again is refused."""
+    """Staff find the client in the portal's list (its Info page says how it was registered)
+    and turn it off there; the client's next call fails, and asking Dana again is refused."""
     staff = get_user_model().objects.create_user("root", "root@example.com", PASSWORD, is_staff=True)
     grant(staff, "view_all_applications", "change_oauthapplication")
     admin = signed_in_at(open_page(), live_server, username="root", path=LIST)
-    row = admin.get_by_role("row").filter(has_text=CLIENT_NAME)
-    assert row.get_by_text(app.get_registration_source_display()).is_visible()
-    admin.get_by_role("switch", name=f"Enabled — {CLIENT_NAME}").click()
+    switch = admin.get_by_role("switch", name=f"Enabled — {CLIENT_NAME}")
+    assert switch.is_visible()
+    admin.goto(f"{live_server.url}{LIST}{app.pk}/")
+    assert admin.get_by_test_id("source").inner_text() == app.get_registration_source_display()
+    admin.go_back()
+    switch.click()
     admin.locator("[data-confirm-panel]").get_by_role("button", name="Disable").click()
     admin.get_by_text(f"{CLIENT_NAME} is disabled").wait_for()
     assert not OAuthApplication.objects.get(pk=app.pk).enabled
