@@ -53,7 +53,7 @@ def represent(app, request) -> dict:
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
-        "source": app.source,
+        "source": app.registration_source,
         "version": app.version,
         "owner": app.user.get_username() if app.user_id else None,
         "created": app.created.isoformat(),

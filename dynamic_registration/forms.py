@@ -10,8 +10,9 @@ error codes.
 Where a client registering itself differs from a person filling in the form:
 
 - `client_uri`, `policy_uri` and `tos_uri` are optional (RFC 7591 §2). A missing
-  one is stored as the address of a portal page that says the app did not give
-  it (`not_provided_urls`), so the consent screen's links stay honest.
+  one is stored, after validation, as the address of a portal page that says the
+  app did not give it (views.not_provided_urls), so the consent screen's links
+  stay honest.
 - No allowed origins (RFC 7591 has no such field) and no uploaded icon: the
   portal's default icon (`logo_uri` is not fetched).
 - The name may read like another self-registered client's (many clients call
@@ -179,12 +180,19 @@ class ClientMetadataFormMixin:
         for field in (*URL_FIELDS.values(), "allowed_origins", "icon"):
             self.fields[field].required = False
 
-    def clean(self):
-        cleaned = super().clean()
-        for field, url in self.not_provided.items():
-            if not cleaned.get(field) and field not in self.errors:
-                cleaned[field] = url
-        return cleaned
+    def is_valid(self):
+        """Valid by the form's (and the model's) rules; then a URL not given becomes its portal page.
+
+        The portal page is filled in after validation: it is the portal's own
+        address, not something the client asserted.
+        """
+        valid = super().is_valid()
+        if valid:
+            for field, url in self.not_provided.items():
+                if not self.cleaned_data.get(field):
+                    self.cleaned_data[field] = url
+                    setattr(self.instance, field, url)
+        return valid
 
     def registration_error(self) -> RegistrationError:
         """The form's first error as RFC 7591 reports it (redirect URLs have their own code)."""

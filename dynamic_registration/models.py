@@ -1,6 +1,6 @@
 """What dynamic client registration (RFC 7591/7592) keeps beside the application it creates.
 
-The application itself is an ordinary `OAuthApplication` (source=DYNAMIC, no
+The application itself is an ordinary `OAuthApplication` (registration_source=DYNAMIC, no
 owner); these tables hold only what the registration protocol adds: the
 hashed registration access token of each registered client, and the initial
 access tokens staff hand out when registration requires one. Neither kind of

@@ -73,7 +73,7 @@ def register_client(form, *, metadata: dict, initial_token: InitialAccessToken |
     """
     registration_token = new_token()
     app = form.instance
-    app.source = RegistrationSource.DYNAMIC
+    app.registration_source = RegistrationSource.DYNAMIC
     via = VIA_REGISTRATION if initial_token is None else f"{VIA_REGISTRATION} ({initial_token.name})"
     with transaction.atomic(), audit.acting_through(via):
         if initial_token is not None:
@@ -139,7 +139,7 @@ def prune_unused(now=None) -> int:
     """
     cutoff = (now or timezone.now()) - unused_ttl()
     stale = OAuthApplication.objects.filter(
-        source=RegistrationSource.DYNAMIC,
+        registration_source=RegistrationSource.DYNAMIC,
         dynamic_registration__first_token_at=None,
         dynamic_registration__created__lt=cutoff,
     ).only(*audit.APP_FIELDS)

@@ -40,7 +40,7 @@ PAGE_SIZES = (10, 20, 50, 100)
 CLIENT_ID_MIN_LENGTH = 32
 DEFAULT_PAGE_SIZE = 20
 STATE_CHOICES = [("", _("Any state")), ("enabled", _("Enabled")), ("disabled", _("Disabled"))]
-# How the app came to exist (OAuthApplication.source): the form, a metadata document, RFC 7591.
+# How the app came to exist (OAuthApplication.registration_source): the form, a metadata document, RFC 7591.
 SOURCE_CHOICES = [("", _("Any way")), *RegistrationSource.choices]
 
 
@@ -123,7 +123,7 @@ class ListQuery:
         if self.state:
             queryset = queryset.filter(enabled=self.state == "enabled")
         if self.source:
-            queryset = queryset.filter(source=self.source)
+            queryset = queryset.filter(registration_source=self.source)
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit
             queryset = queryset.alias(has_scope=F("scope_bits").bitand(bit)).filter(has_scope=bit)

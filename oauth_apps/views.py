@@ -73,7 +73,7 @@ LIST_COLUMNS = (
     "icon_id",
     "scope_bits",
     "enabled",
-    "source",
+    "registration_source",
     "updated",
     "created",
     "user__username",

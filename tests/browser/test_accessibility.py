@@ -300,7 +300,7 @@ def signed_in_tour(tour, make_app):
         content_type="application/json",
     )
     assert registered.status_code == 201, registered.content
-    tour.visit("list, self-registered only", f"{LIST}?source=dynamic")
+    tour.visit("list, self-registered only", f"{LIST}?source=dcr")
     tour.visit("self-registered app, no privacy policy given", "/oauth/self-registered/privacy/")
 
     tour.visit("admin, application list", "/admin/oauth_apps/oauthapplication/")

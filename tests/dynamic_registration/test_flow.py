@@ -12,7 +12,7 @@ from .conftest import LOOPBACK_REDIRECT
 def test_registered_client_gets_a_token_through_consent(registrar, flow, client):
     info = registrar.registered()
     app = OAuthApplication.objects.get(client_id=info["client_id"])
-    assert app.source == RegistrationSource.DYNAMIC
+    assert app.registration_source == RegistrationSource.DYNAMIC
     assert app.user is None
     assert app.is_public
 

@@ -37,15 +37,15 @@ def names(response):
 
 def test_the_list_says_how_each_app_was_registered(staff_client, mixed_apps):
     page = staff_client.get(LIST_URL).content.decode()
-    assert 'data-source="dynamic"' in page
-    assert 'data-source="portal"' in page
+    assert 'data-source="dcr"' in page
+    assert 'data-source="manual"' in page
     assert "Dynamic client registration" in page
     assert "Registered in the portal" in page
 
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("", ["Claude Code", "Team Calendar"]), ("portal", ["Team Calendar"]), ("dynamic", ["Claude Code"])],
+    [("", ["Claude Code", "Team Calendar"]), ("manual", ["Team Calendar"]), ("dcr", ["Claude Code"])],
 )
 def test_the_list_filters_by_how_apps_were_registered(staff_client, mixed_apps, source, expected):
     assert sorted(names(staff_client.get(LIST_URL, {"source": source}))) == expected
@@ -59,13 +59,11 @@ def test_the_management_api_says_and_filters_too(api, mixed_apps, staff_user, ap
     staff = grant(staff_user, "view_all_applications")
     token = api_token(staff, scopes=("clients:read",))
     response = client.get(
-        "/api/2.0/oauth/clients", {"source": "dynamic"}, headers={"Authorization": f"Bearer {token}"}
+        "/api/2.0/oauth/clients", {"source": "dcr"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200
     items = response.json()["items"]
-    assert [(item["name"], item["source"], item["owner"]) for item in items] == [
-        ("Claude Code", "dynamic", None)
-    ]
+    assert [(item["name"], item["source"], item["owner"]) for item in items] == [("Claude Code", "dcr", None)]
 
 
 def test_the_info_page_says_how_the_app_was_registered(staff_client, mixed_apps):

@@ -36,7 +36,7 @@ def test_a_public_client_registers_and_gets_its_credentials(registrar):
     assert not {"client_uri", "policy_uri", "tos_uri", "logo_uri"} & set(info)
 
     app = OAuthApplication.objects.get(client_id=info["client_id"])
-    assert (app.source, app.user, app.is_public, app.client_secret) == (
+    assert (app.registration_source, app.user, app.is_public, app.client_secret) == (
         RegistrationSource.DYNAMIC,
         None,
         True,
@@ -102,7 +102,7 @@ def test_a_name_that_reads_like_a_portal_app_is_refused(registrar, make_app, use
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_client_metadata"
     assert response.json()["error_description"].startswith("client_name: ")
-    assert OAuthApplication.objects.filter(source=RegistrationSource.DYNAMIC).count() == 0
+    assert OAuthApplication.objects.filter(registration_source=RegistrationSource.DYNAMIC).count() == 0
 
 
 @pytest.mark.parametrize(
