@@ -2,10 +2,12 @@
 
 Bearer tokens only, and only in the Authorization header (RFC 6750 §2.1, RFC 9700
 §4.3.2). A request without a token is 401 with a challenge and no error code; a bad,
-expired or revoked token, or one of a disabled app, is 401 `invalid_token`; a good
-token without the scope is 403 `insufficient_scope`, and the challenge names the
-scopes that would do (RFC 6750 §3.1). A browser request from an origin that no
-enabled app allows is refused before the token is looked at (authserver/origins.py).
+expired or revoked token, one of a disabled app, or one bound to another resource
+(RFC 8707, authserver/resources.py) is 401 `invalid_token`; every 401 names the API's
+protected-resource metadata (RFC 9728). A good token without the scope is 403
+`insufficient_scope`, and the challenge names the scopes that would do (RFC 6750 §3.1).
+A browser request from an origin that no enabled app allows is refused before the
+token is looked at (authserver/origins.py).
 """
 
 import json
@@ -23,16 +25,29 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from . import services
 from .origins import refuse_foreign_origin, request_origin
+from .resources import metadata_url
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 
 def challenge(
-    status: int, error: str = "", description: str = "", scope: str = "", *, realm: str = "api"
+    status: int,
+    error: str = "",
+    description: str = "",
+    scope: str = "",
+    *,
+    realm: str = "api",
+    resource_metadata: str = "",
 ) -> JsonResponse:
-    """A JSON error with its Bearer challenge; without `error` (no token was sent) none is named."""
+    """A JSON error with its Bearer challenge; without `error` (no token was sent) none is named.
+
+    A 401 names our protected-resource metadata (RFC 9728 §5.1), where a client that has
+    never seen this server learns which authorization server issues its tokens.
+    """
     parameters = [f'realm="{realm}"']
+    if resource_metadata and status == 401:
+        parameters.append(f'resource_metadata="{resource_metadata}"')
     if error:
         parameters.append(f'error="{error}"')
     if description:
@@ -104,7 +119,9 @@ class BearerView(OAuthLibMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def challenge(self, status: int, error: str = "", description: str = "", scope: str = ""):
-        return challenge(status, error, description, scope, realm=self.realm)
+        return challenge(
+            status, error, description, scope, realm=self.realm, resource_metadata=metadata_url(self.request)
+        )
 
     def get_scopes(self):
         # Checked in dispatch: one of several scopes is enough, which the toolkit cannot say.

@@ -11,7 +11,11 @@ capability. Each value states what the server really does:
 - the client authentication each endpoint accepts;
 - the scopes of the catalog (oauth_apps/scopes.py);
 - `iss` in every authorization response (RFC 9207);
-- `ui_locales_supported` once the portal speaks more than one language.
+- `ui_locales_supported` once the portal speaks more than one language;
+- `registration_endpoint` (RFC 7591) while the portal policy lets clients
+  register themselves (dynamic_registration/);
+- client_ids that are https URLs of Client ID Metadata Documents (client_metadata/),
+  unless CLIENT_METADATA_DOCUMENTS_ENABLED is off.
 """
 
 from urllib.parse import urlsplit
@@ -21,6 +25,7 @@ from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
 from oauth_apps import scopes as scope_catalog
+from oauth_apps.models import PortalPolicy, RegistrationPolicy
 
 from .server import GRANT_TYPES, RESPONSE_TYPES, S256
 
@@ -82,7 +87,10 @@ def server_metadata(request) -> dict:
         # Defaults to true when absent (OpenID Connect Discovery §3): say we do not.
         "request_uri_parameter_supported": False,
         "authorization_response_iss_parameter_supported": True,
+        "client_id_metadata_document_supported": settings.CLIENT_METADATA_DOCUMENTS_ENABLED,
     }
+    if PortalPolicy.load().registration_policy != RegistrationPolicy.OFF:
+        data["registration_endpoint"] = base + reverse("dynamic_registration:register")
     locales = ui_locales()
     if locales:
         data["ui_locales_supported"] = locales

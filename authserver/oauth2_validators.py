@@ -10,6 +10,9 @@
   request carried it, and a different one is `invalid_grant` (RFC 6749 §4.1.3, §5.2).
 - A second use of an authorization code revokes what the first use issued
   (RFC 6749 §4.1.2, RFC 9700 §4.2.4).
+- A token is bound to the resources asked for (RFC 8707), as the toolkit does, and only
+  to resources this server knows (authserver/resources.py); a grant made without one
+  is for our API alone.
 - OpenID Connect claims come from the account, for the `openid` scope.
 - A client secret is checked by the app itself (`OAuthApplication.check_client_secret`):
   during a rotation the previous secret is accepted too, until it expires.
@@ -24,7 +27,7 @@ from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 from jwcrypto import jws
 from jwcrypto.common import JWException
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -34,6 +37,7 @@ from . import signing_keys
 from .cors import origin_allowed
 from .models import AuthorizationCodeRecord
 from .redirects import client_redirect_uri_allowed
+from .resources import refuse_beyond_unbound, refuse_unknown
 
 __all__ = ["PortalValidator", "queryable_client_id"]
 
@@ -153,6 +157,27 @@ class PortalValidator(OAuth2Validator):
                 access_token_checksum=checksum(token["access_token"]),
             )
         return result
+
+    def _check_and_set_request_resource(self, request):
+        """RFC 8707 at the token endpoint, on top of the toolkit's narrowing rules.
+
+        The toolkit binds the token to what was authorized (or to a subset the request
+        names) and keeps the binding across refreshes. Here: every resource must be one
+        this server knows, and when the grant (or refresh token) is unbound, meaning
+        our API, a `resource` at the token endpoint may name only our API.
+        """
+        asked = getattr(request, "resource", None)
+        super()._check_and_set_request_resource(request)
+        refuse_unknown(request.resource, request)
+        if not asked:
+            return
+        if request.grant_type == "refresh_token":
+            unbound = not request.refresh_token_instance.resource
+        else:
+            grant = get_grant_model().objects.filter(code=request.code, application=request.client)
+            unbound = not (grant.values_list("resource", flat=True).first() or [])
+        if unbound:
+            refuse_beyond_unbound(request.resource, request)
 
     # --- Browsers and OpenID Connect -----------------------------------------
 

@@ -11,6 +11,8 @@ from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.endpoints import AuthorizationEndpoint, TokenEndpoint
 from oauthlib.openid import Server
 
+from .resources import refuse_unknown
+
 S256 = "S256"
 RESPONSE_TYPES = ["code"]
 GRANT_TYPES = ["authorization_code", "refresh_token"]
@@ -64,6 +66,20 @@ def require_s256(request) -> dict:
     return {}
 
 
+def require_known_resources(request) -> dict:
+    """`invalid_target` before consent for a `resource` this server issues no tokens for (RFC 8707 §2).
+
+    The first look reads the query (RFC 8707 allows the parameter more than once);
+    when the consent form comes back, the consent view hands the list over as a
+    credential, and it is checked again before the code is issued.
+    """
+    resources = getattr(request, "resource", None)
+    if not isinstance(resources, list):
+        resources = [value for key, value in request.uri_query_params if key == "resource"]
+    refuse_unknown(resources, request)
+    return {}
+
+
 class PortalServer(Server):
     def __init__(self, request_validator, *args, **kwargs):
         super().__init__(request_validator, *args, **kwargs)
@@ -89,4 +105,5 @@ class PortalServer(Server):
                 refuse_control_characters,
                 require_code_response_type,
                 require_s256,
+                require_known_resources,
             ]

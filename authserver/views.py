@@ -24,7 +24,9 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from accounts.languages import activate_for_request, ui_locales_language
+from client_metadata.services import FetchLimited, Refused, ensure_client
 from common.csp import FORM_ACTION_ATTRIBUTE
+from common.ratelimit import by_user_or_ip, too_many_requests
 from oauth_apps.consent import consent_context
 from oauth_apps.models import OAuthApplication, read_once
 
@@ -34,6 +36,7 @@ from .metadata import issuer, server_metadata
 from .oauth2_validators import REDIRECT_URI_IN_REQUEST, queryable_client_id
 from .origins import client_id_of, refuse_foreign_origin
 from .redirects import allowed_schemes, client_redirect_uri_allowed, csp_source
+from .resources import protected_resource_metadata
 from .server import GRANT_TYPES
 
 ERROR_TEMPLATE = "authserver/authorize_error.html"
@@ -114,6 +117,25 @@ class ConsentView(AuthorizationView):
             return self._dispatch(request, *args, **kwargs)
 
     def _dispatch(self, request, *args, **kwargs):
+        # A client_id that is a metadata-document URL: its app is made or refreshed
+        # from the document first (client_metadata/), or the request is refused here.
+        try:
+            ensure_client(
+                request.POST.get("client_id") or request.GET.get("client_id"),
+                redirect_uri=request.POST.get("redirect_uri") or request.GET.get("redirect_uri"),
+                fetch_key=by_user_or_ip(request) if request.user.is_authenticated else None,
+            )
+        except FetchLimited as limited:
+            return too_many_requests(request, limited.retry_after)
+        except Refused as refused:
+            return authorize_error_page(
+                request,
+                title=_("This application cannot be used"),
+                message=refused.message,
+                code="invalid_client",
+                reason=refused.code,
+                status=refused.status,
+            )
         # A disabled app is named as such, even before anyone signs in.
         application = self._application(enabled_only=False)
         if application is not None and not application.is_usable(request):
@@ -217,6 +239,10 @@ class ConsentView(AuthorizationView):
         # authorization request carried it. The consent form posts back to the same
         # URL, so the original query says whether it did.
         credentials[REDIRECT_URI_IN_REQUEST] = "redirect_uri" in request.GET
+        # RFC 8707: the resources asked for (none: an empty list, never a value oauthlib
+        # would look for in the redirect URI's query); server.require_known_resources
+        # checks them again before the code is issued.
+        credentials.setdefault("resource", [])
         return super().create_authorization_response(request, scopes, credentials, allow)
 
     def form_valid(self, form):
@@ -327,6 +353,10 @@ class IntrospectView(OAuthLibMixin, View):
             "exp": int(calendar.timegm(token.expires.timetuple())),
             "iat": int(calendar.timegm(token.created.timetuple())),
         }
+        if token.resource:
+            # RFC 8707: the resources the token is bound to; a resource server checks
+            # that it is one of them. An unbound token has no `aud`.
+            data["aud"] = list(token.resource)
         if token.user is not None:
             data["sub"] = str(token.user.pk)
             data["username"] = token.user.get_username()
@@ -336,6 +366,15 @@ class IntrospectView(OAuthLibMixin, View):
 def may_introspect(caller: OAuthApplication, token_client_id: str) -> bool:
     """The introspection policy: a token's own client, or a client marked as a resource server."""
     return caller.is_resource_server or caller.client_id == token_client_id
+
+
+class ProtectedResourceMetadataView(View):
+    """RFC 9728 metadata of our API (authserver/resources.py): which server issues its tokens."""
+
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(protected_resource_metadata(request))
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
 
 
 class ServerMetadataView(View):
@@ -414,7 +453,13 @@ class TokenView(dot_views.TokenView):
             )
         if refused := refuse_foreign_origin(request, client_id=client_id_of(request)):
             return refused
-        return with_client_challenge(self.authorization_flow_token_response(request, *args, **kwargs))
+        response = self.authorization_flow_token_response(request, *args, **kwargs)
+        if response.status_code >= 400:
+            # An error raised while the token is saved (invalid_target, RFC 8707) reaches
+            # the toolkit without the JSON headers oauthlib's own errors carry.
+            response["Content-Type"] = "application/json"
+            response["Cache-Control"] = "no-store"
+        return with_client_challenge(response)
 
 
 class RevokeTokenView(dot_views.RevokeTokenView):

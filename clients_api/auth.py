@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 
+from authserver.resources import metadata_url
 from common import ratelimit
 
 from . import tokens
@@ -31,6 +32,9 @@ class Caller:
 
 def challenge(request, status: int, error: str, detail: str, scope: str = ""):
     parameters = ['realm="api"']
+    if status == 401:
+        # RFC 9728 §5.1: where a client learns which authorization server issues our tokens.
+        parameters.append(f'resource_metadata="{metadata_url(request)}"')
     if error:
         parameters.append(f'error="{error}"')
     if scope:

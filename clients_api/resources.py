@@ -31,6 +31,7 @@ READ_ONLY = frozenset(
         "icon_url",
         "icon_sha256",
         "enabled",
+        "source",
         "review",
         "secret_rotation",
         "version",
@@ -73,6 +74,7 @@ def represent(app, request) -> dict:
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,
+        "source": app.registration_source,
         "secret_rotation": rotation,
         # Staff review (docs/managing-apps.md, "Reviewing new apps"): only "approved" signs anyone in.
         "review": {

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView
 
 from common import ratelimit
+from common.token_pages import NewTokenPageMixin
 from oauth_apps.access import parse_pk
 
 from . import tokens
@@ -16,15 +17,13 @@ from .forms import TokenForm
 MAX_LIVE_TOKENS = 50
 
 
-class TokenListView(LoginRequiredMixin, FormView):
+class TokenListView(NewTokenPageMixin, LoginRequiredMixin, FormView):
     template_name = "clients_api/tokens.html"
     form_class = TokenForm
-    new_token = None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tokens"] = self.request.user.personal_access_tokens.all()
-        context["new_token"] = self.new_token
         return context
 
     def post(self, request, *args, **kwargs):
@@ -54,14 +53,7 @@ class TokenListView(LoginRequiredMixin, FormView):
             scopes=form.cleaned_data["scopes"],
             expires=form.expires(),
         )
-        self.new_token = {"value": value, "token": token}
-        response = self.render_to_response(self.get_context_data(form=self.form_class()))
-        # Shown once: never from a cache, never from the back button.
-        response["Cache-Control"] = "no-store"
-        return response
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.show_new_token(value, token)
 
     def revoke(self, request):
         pk = parse_pk(request.POST.get("revoke"))

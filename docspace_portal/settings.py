@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "authserver",
     "accounts",
     "clients_api",
+    "dynamic_registration",
+    "client_metadata",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +279,10 @@ RATE_LIMITS = {
     # Management API calls, per token; and making personal access tokens, per user.
     "api": env.str("RATE_LIMIT_API", default="300/m"),
     "api_token": env.str("RATE_LIMIT_API_TOKEN", default="20/h"),
+    # Dynamic client registration (POST /oauth/register), per address.
+    "client_registration": env.str("RATE_LIMIT_CLIENT_REGISTRATION", default="20/h"),
+    # Fetches of Client ID Metadata Documents a signed-in person's sign-ins may cause (client_metadata/).
+    "client_metadata": env.str("RATE_LIMIT_CLIENT_METADATA", default="30/h"),
 }
 
 # The defaults of the administrators' switches (oauth_apps.models.PortalPolicy): they
@@ -290,6 +296,70 @@ if PORTAL_POLICY_DEFAULTS["registration_policy"] not in _REGISTRATION_POLICIES:
     raise ImproperlyConfigured(
         f"PORTAL_REGISTRATION_POLICY={PORTAL_POLICY_DEFAULTS['registration_policy']!r} is not one of "
         f"{', '.join(_REGISTRATION_POLICIES)}. See .env.example."
+    )
+
+
+def _resource_indicators() -> list[str]:
+    """Other resource servers tokens may be bound to (RFC 8707), e.g. an MCP server's URL.
+
+    Each an absolute https URL (http only for a loopback host outside production),
+    without user name, query or fragment. See authserver/resources.py.
+    """
+    found = []
+    for value in env.list("PORTAL_RESOURCE_INDICATORS", default=[]):
+        value = value.strip()
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if (
+            parts.scheme not in ("https", "http")
+            or (parts.scheme == "http" and (PRODUCTION or not loopback))
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "@" in parts.netloc
+        ):
+            raise ImproperlyConfigured(
+                f"PORTAL_RESOURCE_INDICATORS: {value!r} is not a resource URL: https://host[:port][/path], "
+                "without query, fragment or user name. See .env.example."
+            )
+        found.append(value)
+    return found
+
+
+RESOURCE_INDICATORS = _resource_indicators()
+
+# A dynamically registered client that obtains no token within this many hours is
+# removed (dynamic_registration: `manage.py prune_registrations`, and as clients register).
+_unused_hours = env.str("DYNAMIC_REGISTRATION_UNUSED_HOURS", default="24").strip()
+if not _unused_hours.isascii() or not _unused_hours.isdigit() or int(_unused_hours) < 1:
+    raise ImproperlyConfigured(
+        f"DYNAMIC_REGISTRATION_UNUSED_HOURS={_unused_hours!r} is not a whole number of hours of at least 1. "
+        "See .env.example."
+    )
+DYNAMIC_REGISTRATION_UNUSED_HOURS = int(_unused_hours)
+# Client ID Metadata Documents (client_metadata/, docs/authorization-server.md): a client_id
+# that is an https URL names a JSON document the portal fetches, with these limits.
+CLIENT_METADATA_DOCUMENTS_ENABLED = env.bool("CLIENT_METADATA_DOCUMENTS_ENABLED", default=True)
+CLIENT_METADATA_MAX_BYTES = env.int("CLIENT_METADATA_MAX_BYTES", default=5 * 1024)
+CLIENT_METADATA_CONNECT_TIMEOUT = env.float("CLIENT_METADATA_CONNECT_TIMEOUT", default=2.0)
+# The whole fetch (connect, TLS, request, response) must finish within this many seconds.
+CLIENT_METADATA_TIMEOUT = env.float("CLIENT_METADATA_TIMEOUT", default=5.0)
+# A document is reused as long as its Cache-Control/Expires says, within the floor and the ceiling.
+CLIENT_METADATA_CACHE_MIN_SECONDS = env.int("CLIENT_METADATA_CACHE_MIN_SECONDS", default=5 * 60)
+CLIENT_METADATA_CACHE_MAX_SECONDS = env.int("CLIENT_METADATA_CACHE_MAX_SECONDS", default=24 * 60 * 60)
+# Extra CA certificates (a PEM file) trusted beside the system's when fetching documents and logos.
+CLIENT_METADATA_CA_BUNDLE = env.str("CLIENT_METADATA_CA_BUNDLE", default="")
+# Development only: fetch documents from loopback addresses (127.0.0.0/8, ::1). Refused in production.
+CLIENT_METADATA_ALLOW_LOOPBACK = env.bool("CLIENT_METADATA_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and CLIENT_METADATA_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured(
+        "CLIENT_METADATA_ALLOW_LOOPBACK is for development only and is refused in production mode "
+        "(DJANGO_DEBUG=false): it would let anyone make the portal fetch from its own host. See .env.example."
+    )
+if not 0 <= CLIENT_METADATA_CACHE_MIN_SECONDS <= CLIENT_METADATA_CACHE_MAX_SECONDS:
+    raise ImproperlyConfigured(
+        "CLIENT_METADATA_CACHE_MIN_SECONDS must be between 0 and CLIENT_METADATA_CACHE_MAX_SECONDS. "
+        "See .env.example."
     )
 
 # --- Security headers -------------------------------------------------------
@@ -362,6 +432,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # RFC 8707: a token bound to resources works at our Bearer endpoints only when our
+    # API is one of them (authserver/resources.py).
+    "RESOURCE_SERVER_TOKEN_RESOURCE_VALIDATOR": "authserver.resources.portal_accepts",
 }
 
 SILENCED_SYSTEM_CHECKS = [

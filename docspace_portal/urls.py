@@ -13,6 +13,7 @@ from authserver import portal_urls as authserver_portal_urls
 from authserver import urls as authserver_urls
 from clients_api import urls as clients_api_urls
 from common.ratelimit import sign_in_limited
+from dynamic_registration import urls as dynamic_registration_urls
 from oauth_apps import urls as oauth_app_urls
 from oauth_apps import views as oauth_app_views
 
@@ -50,6 +51,7 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(authserver_urls)),
     path("", include(authserver_portal_urls)),
+    path("", include(dynamic_registration_urls)),
     path("settings/api-tokens/", include((clients_api_urls.token_urlpatterns, "api_tokens"))),
     path("api/2.0/", include((authserver_urls.api_urlpatterns, "api"))),
     path("api/2.0/", include(clients_api_urls)),

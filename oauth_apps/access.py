@@ -22,8 +22,10 @@ Three kinds of people act on an app:
 | offer the app to another user, cancel it | yes | no | no |
 | mark as resource server (introspects all) | no | no | `mark_resource_server` |
 | approve or reject apps waiting for review | no | no | `review_oauthapplication` |
+| block a metadata-document URL or host (client_metadata/) | no | no | `client_metadata.add_blockedclient` |
+| lift such a block | no | no | `client_metadata.delete_blockedclient` |
 
-(Permissions are `oauth_apps.…`.) An action no permission grants (the "no" in the
+(Permissions are `oauth_apps.…` unless named in full.) An action no permission grants (the "no" in the
 staff column) is never done to another person's app, superusers included.
 
 Rotating keeps the old secret working so the app's instances can move to the new
@@ -37,8 +39,16 @@ after, when they are the owner or a co-maintainer (both run the app); staff
 never do. A transfer reveals no secret. Only an offer's recipient finds it
 (`pending_offers_for`), so only they accept or decline it.
 
+Initial access tokens for dynamic client registration are staff's alone too:
+`may_manage_initial_access_tokens` (`dynamic_registration.add_initialaccesstoken`).
+
 An app the user may not act on is looked up as if it did not exist (404), so
 pages never tell another user's app from a missing one.
+
+Beyond applications: the initial access tokens that let a party register clients
+itself while the portal policy requires one (dynamic_registration/) are made,
+seen and revoked by active staff holding
+`dynamic_registration.add_initialaccesstoken` (`may_manage_initial_access_tokens`).
 """
 
 from enum import StrEnum
@@ -63,6 +73,8 @@ class Action(StrEnum):
     REVIEW = "review"
     MANAGE_MAINTAINERS = "manage_maintainers"
     TRANSFER = "transfer"
+    BLOCK_CLIENT = "block_client"
+    UNBLOCK_CLIENT = "unblock_client"
 
 
 class Role(StrEnum):
@@ -77,7 +89,9 @@ MAINTAINER_ACTIONS = frozenset(
 # Only the owner, whatever anyone's permissions: the app's people are the owner's to choose.
 OWNER_ONLY_ACTIONS = frozenset({Action.MANAGE_MAINTAINERS, Action.TRANSFER})
 # Only staff by permission: owners may not vouch for their own app.
-STAFF_ONLY_ACTIONS = frozenset({Action.MARK_RESOURCE_SERVER, Action.REVIEW})
+STAFF_ONLY_ACTIONS = frozenset(
+    {Action.MARK_RESOURCE_SERVER, Action.REVIEW, Action.BLOCK_CLIENT, Action.UNBLOCK_CLIENT}
+)
 
 # Any one of these permissions lets a staff member do the action to another user's app.
 PERMISSIONS = {
@@ -92,6 +106,8 @@ PERMISSIONS = {
     Action.ROTATE_SECRET: (),
     Action.MANAGE_MAINTAINERS: (),
     Action.TRANSFER: (),
+    Action.BLOCK_CLIENT: ("client_metadata.add_blockedclient",),
+    Action.UNBLOCK_CLIENT: ("client_metadata.delete_blockedclient",),
 }
 
 
@@ -114,6 +130,16 @@ def may_act_on_others(user, action: Action) -> bool:
 
 def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
+
+
+INITIAL_ACCESS_TOKEN_PERMISSION = "dynamic_registration.add_initialaccesstoken"  # noqa: S105 -- a permission
+
+
+def may_manage_initial_access_tokens(user) -> bool:
+    """May `user` make, see and revoke initial access tokens for dynamic client registration?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm(INITIAL_ACCESS_TOKEN_PERMISSION))
 
 
 def is_owner(user, app: OAuthApplication) -> bool:

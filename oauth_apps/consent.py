@@ -6,6 +6,7 @@ what end users see.
 """
 
 from . import scopes as scope_catalog
+from .models import RegistrationSource
 
 
 def display_host(uri: str) -> str:
@@ -26,4 +27,11 @@ def consent_context(application, scope_names, redirect_uri: str) -> dict:
         "application": application,
         "scope_lines": scope_catalog.consent_lines(scope_names),
         "redirect_host": display_host(redirect_uri) if redirect_uri else "",
+        # A client that identified itself with a metadata document (client_metadata/): the
+        # screen names the host of its client_id URL first, its self-chosen name second.
+        "identified_host": (
+            display_host(application.client_id)
+            if application.registration_source == RegistrationSource.METADATA_DOCUMENT
+            else ""
+        ),
     }

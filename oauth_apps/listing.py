@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import scopes as scope_catalog
 from . import search_index
+from .models import RegistrationSource
 
 DEFAULT_SORT = "-created"
 # Each ordering is served by an index (see migration 0003): names are unique
@@ -53,6 +54,8 @@ STATE_CHOICES = [
     ("rejected", _("Rejected")),
 ]
 REVIEW_STATES = ("pending", "rejected")
+# How the app came to exist (OAuthApplication.registration_source): the form, a metadata document, RFC 7591.
+SOURCE_CHOICES = [("", _("Any way")), *RegistrationSource.choices]
 
 
 class ListQueryForm(forms.Form):
@@ -70,6 +73,7 @@ class ListQueryForm(forms.Form):
         ],
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
+    source = forms.ChoiceField(label=_("Registered through"), required=False, choices=SOURCE_CHOICES)
     scope = forms.ChoiceField(
         label=_("Scope"),
         required=False,
@@ -89,6 +93,7 @@ class ListQuery:
     q: str = ""
     sort: str = DEFAULT_SORT
     state: str = ""
+    source: str = ""
     scope: str = ""
     per_page: int = DEFAULT_PAGE_SIZE
 
@@ -121,7 +126,7 @@ class ListQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.q or self.state or self.scope)
+        return bool(self.q or self.state or self.source or self.scope)
 
     def search_names(self, queryset: QuerySet) -> QuerySet:
         """Apps whose name contains `q`, ignoring case, found through an index where one serves.
@@ -144,6 +149,8 @@ class ListQuery:
             queryset = queryset.filter(review_state=self.state)
         elif self.state:
             queryset = queryset.filter(enabled=self.state == "enabled")
+        if self.source:
+            queryset = queryset.filter(registration_source=self.source)
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit
             queryset = queryset.alias(has_scope=F("scope_bits").bitand(bit)).filter(has_scope=bit)

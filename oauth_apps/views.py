@@ -37,14 +37,23 @@ from .access import (
     abilities,
     maintains,
     may_act_on_others,
+    may_manage_initial_access_tokens,
     may_see_secret,
     parse_pk,
     pending_offers_for,
 )
 from .consent import consent_context
 from .forms import ApplicationEditForm, ApplicationForm, RotateSecretForm
-from .listing import PAGE_SIZES, SORT_LABELS, STATE_CHOICES, CappedPaginator, ListQuery, ListQueryForm
-from .models import AuditAction, AuditEvent, ClientType, Icon, Maintainer, ReviewState
+from .listing import (
+    PAGE_SIZES,
+    SORT_LABELS,
+    SOURCE_CHOICES,
+    STATE_CHOICES,
+    CappedPaginator,
+    ListQuery,
+    ListQueryForm,
+)
+from .models import AuditAction, AuditEvent, ClientType, Icon, Maintainer, RegistrationSource, ReviewState
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -76,6 +85,7 @@ LIST_COLUMNS = (
     "scope_bits",
     "enabled",
     "review_state",
+    "registration_source",
     "updated",
     "created",
     "user__username",
@@ -123,6 +133,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             page_sizes=PAGE_SIZES,
             scope_choices=scope_catalog.SCOPES,
             state_choices=STATE_CHOICES,
+            source_choices=SOURCE_CHOICES,
+            may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
             # Apps other users offer to this one: a banner with a link to the offers page.
             offers_waiting=pending_offers_for(self.request.user).count(),
@@ -166,6 +178,8 @@ def list_rows(applications, request, others_can: dict) -> list:
         "modified": escape(_("Modified")),
         "created": escape(_("Created")),
     }
+    sources = {value: escape(label) for value, label in RegistrationSource.choices}
+    source_label = escape(_("Registered through"))
     review_badges = {
         state: f'<span class="state {state}" data-testid="review-badge">{escape(label)}</span>'
         for state, label in (
@@ -219,6 +233,9 @@ def list_rows(applications, request, others_can: dict) -> list:
                 icon=escape(icon_url.replace(icon_placeholder, app.icon_id)),
                 url=escape(url),
                 state=state_cell,
+                source=escape(app.registration_source),
+                source_name=sources.get(app.registration_source, ""),
+                source_label=source_label,
                 creator_name=escape((creator.get_full_name() or creator.username) if creator else "—"),
                 updated=dates.when(app.updated),
                 created_on=dates.when(app.created, "date"),
@@ -238,6 +255,8 @@ aria-label="{select} {name}"></td>
 <a href="{url}">{name}</a></span>{role}</td>
       <td class="state-cell">{state}</td>
       <td class="meta-cell"><span class="cell-label">{creator}: </span>{creator_name}</td>
+      <td class="meta-cell source-cell" data-source="{source}">\
+<span class="cell-label">{source_label}: </span>{source_name}</td>
       <td class="meta-cell"><span class="cell-label">{modified}: </span>{updated}</td>
       <td class="meta-cell"><span class="cell-label">{created}: </span>{created_on}</td>
       <td class="scopes-cell"><ul class="tags">{scopes}</ul></td>

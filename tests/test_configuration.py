@@ -154,7 +154,10 @@ def manage(tmp_path, *command, **overrides):
 
 ISSUERS = """
 import json
+from django.core.management import call_command
 from django.test import Client
+# The metadata reads the portal policy (whether to name the registration endpoint).
+call_command("migrate", verbosity=0)
 for host in ("portal.example.com", "PORTAL.EXAMPLE.COM", "portal.example.com.", "10.1.2.3",
              "Portal.Example.Com.:8443", "10.1.2.3:443"):
     client = Client(HTTP_HOST=host)
@@ -200,7 +203,9 @@ def test_a_malformed_issuer_is_refused_by_name(tmp_path, issuer):
     assert "OIDC_ISSUER=" in result.stderr
 
 
-@pytest.mark.parametrize("variable", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_SECRET_RESET"])
+@pytest.mark.parametrize(
+    "variable", ["RATE_LIMIT_LOGIN", "RATE_LIMIT_SECRET_RESET", "RATE_LIMIT_CLIENT_REGISTRATION"]
+)
 def test_a_malformed_rate_stops_the_start_and_names_the_variable(tmp_path, variable):
     result = run_check(tmp_path, **{variable: "10/5x"})
     assert result.returncode != 0
@@ -249,3 +254,40 @@ def test_production_counts_in_the_database_cache_when_no_cache_url_is_given(tmp_
     assert "incr 42" in result.stdout
     assert "waiting client secrets are kept in the shared cache DatabaseCache" in result.stderr
     assert "issuer https://portal.example.com" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ftp://mcp.example.com/mcp",
+        "https://mcp.example.com/mcp?x=1",
+        "https://mcp.example.com/mcp#part",
+        "https://user@mcp.example.com/mcp",
+        "http://mcp.example.com/mcp",
+        "mcp.example.com",
+    ],
+)
+def test_a_malformed_resource_indicator_stops_the_start_and_names_the_variable(tmp_path, value):
+    result = run_check(tmp_path, PORTAL_RESOURCE_INDICATORS=f"https://ok.example.com/mcp,{value}")
+    assert result.returncode != 0
+    assert "PORTAL_RESOURCE_INDICATORS" in result.stderr
+    assert value in result.stderr
+
+
+def test_https_and_development_loopback_resource_indicators_are_accepted(tmp_path):
+    assert run_check(tmp_path, command="init_data_dir").returncode == 0
+    result = run_check(
+        tmp_path, PORTAL_RESOURCE_INDICATORS="https://mcp.example.com/mcp, http://127.0.0.1:9000/mcp"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_accepts_https_resource_indicators(tmp_path):
+    result = manage(tmp_path, "check", PORTAL_RESOURCE_INDICATORS="https://mcp.example.com/mcp")
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_plain_http_resource_even_on_loopback(tmp_path):
+    result = manage(tmp_path, "check", PORTAL_RESOURCE_INDICATORS="http://127.0.0.1:9000/mcp")
+    assert result.returncode != 0
+    assert "PORTAL_RESOURCE_INDICATORS" in result.stderr

@@ -156,6 +156,7 @@ LIST_QUERIES = 6
         {"page": "2", "per_page": "10"},
         {"q": "app", "state": "enabled", "scope": "files:read", "sort": "name"},
         {"sort": "-updated", "per_page": "100"},
+        {"source": "manual", "state": "enabled"},
     ],
 )
 def test_list_query_count_does_not_grow_with_the_number_of_apps(

@@ -62,7 +62,6 @@ def test_what_the_server_does_is_what_the_documents_say(documents):
     assert discovery["scopes_supported"] == [scope.name for scope in scope_catalog.SCOPES]
     assert "sub" in discovery["claims_supported"]
     assert "end_session_endpoint" not in discovery
-    assert "registration_endpoint" not in discovery
     assert "device_authorization_endpoint" not in discovery
 
 
@@ -93,3 +92,17 @@ def test_the_documents_are_public_json(client, db, path):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(("policy", "advertised"), [("off", False), ("public", True), ("token", True)])
+def test_the_registration_endpoint_is_advertised_while_clients_may_register(client, db, policy, advertised):
+    from oauth_apps.models import PortalPolicy
+
+    PortalPolicy.objects.update_or_create(
+        pk=PortalPolicy.SINGLETON_PK, defaults={"registration_policy": policy}
+    )
+    for document in (client.get(DISCOVERY).json(), client.get(RFC8414).json()):
+        if advertised:
+            assert document["registration_endpoint"] == "http://testserver/oauth/register"
+        else:
+            assert "registration_endpoint" not in document

@@ -39,7 +39,7 @@ def test_no_toolkit_view_is_mounted_but_those_we_offer():
         "/oauth/logout/",
         "/logout/",
         "/oauth/register/",
-        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/tenant",
         "/.well-known/openid-configuration/",
         "/.well-known/oauth-authorization-server/tenant",
     ],

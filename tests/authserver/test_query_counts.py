@@ -30,7 +30,8 @@ EXPECTED = {
     # family written (a reused code revokes that family); the signing keys, read once
     # per process every signing_keys.CACHE_SECONDS (here the first read). The toolkit's
     # read of the app named in the ID token's `aud` is gone: the key is found by `kid`.
-    "code exchange": 22,
+    # And a self-registered client's first token noted (dynamic_registration prunes unused ones).
+    "code exchange": 23,
     # as the exchange, with the keys already read
     "refresh": 23,
     "preflight": 1,  # the origin index (the first time this process is asked about the origin)
@@ -124,3 +125,39 @@ def test_each_path_makes_a_fixed_number_of_queries_whatever_the_number_of_apps(
             OAuthApplication.objects.filter(pk=other.pk).update(enabled=False)
     assert OAuthApplication.objects.get(pk=app.pk).client_id == template.client_id
     assert every_path(flow, app, secret, user_client) == EXPECTED
+
+
+def test_resource_bound_tokens_cost_one_query_at_the_token_endpoint_and_none_at_the_api(
+    flow, confidential_app, settings
+):
+    """Naming `resource` at the token endpoint reads the grant's resources once (is it bound?);
+    the binding travels with the token row, so the API and introspection read nothing more."""
+    app, secret = confidential_app
+    api_resource = "http://testserver/api/2.0"
+    code = flow.code(app, scope="openid accounts.self:write", resource=api_resource)
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": app.redirect_uri_list[0],
+        "code_verifier": flow.verifier,
+        "resource": api_resource,
+    }
+    client, auth, results = Client(), basic(app.client_id, secret), {}
+    tokens = counted(results, "code exchange", lambda: client.post(TOKEN_URL, exchange, headers=auth)).json()
+    refresh = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    tokens = counted(results, "refresh", lambda: client.post(TOKEN_URL, refresh, headers=auth)).json()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    api = counted(results, "API call", lambda: client.get("/api/2.0/people/@self", headers=bearer))
+    assert api.status_code == 200
+    introspect = counted(
+        results,
+        "introspect",
+        lambda: client.post("/oauth/introspect/", {"token": tokens["access_token"]}, headers=auth),
+    )
+    assert introspect.json()["aud"] == [api_resource]
+    assert results == {
+        "code exchange": EXPECTED["code exchange"] + 1,
+        "refresh": EXPECTED["refresh"],
+        "API call": EXPECTED["API call without Origin"],
+        "introspect": EXPECTED["introspect"],
+    }

@@ -22,7 +22,9 @@ def test_a_token_with_openid_gets_the_claims(client, confidential_app, user, tok
 def test_no_token_gets_a_challenge_without_an_error_code(client, db):
     response = client.get(USERINFO_URL)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="userinfo"'
+    assert response["WWW-Authenticate"] == (
+        'Bearer realm="userinfo", resource_metadata="http://testserver/.well-known/oauth-protected-resource/api/2.0"'
+    )
     assert response["Content-Type"] == "application/json"
 
 

@@ -5,22 +5,26 @@ One tour visits them all; it runs at desktop and phone size, in the light and
 the dark theme, and (for overflow only) at 320 and 768 px wide.
 """
 
+import json
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.views import defaults
 
 from authserver import signing_keys
+from client_metadata.models import BlockKind
+from client_metadata.services import block
 from docspace_portal.errors import handler500
 from oauth_apps import ownership
 from oauth_apps.models import OAuthApplication, PortalPolicy
 from oauth_apps.services import review_application, set_enabled
 
 from ..authserver.conftest import pkce_pair
+from ..client_metadata.helpers import stored_metadata_client
 from ..conftest import png_bytes
 from ..helpers import give_tokens
 from .conftest import PASSWORD, axe_violations, sideways_overflow, sign_in, signed_in_at
@@ -290,6 +294,13 @@ def signed_in_tour(tour, make_app):
     people_tour(tour, app, make_app)
 
     tour.visit("consent, signed in", authorize_path(app))
+    metadata_client = stored_metadata_client()
+    tour.visit("consent, metadata-document client", authorize_path(metadata_client))
+    tour.visit("info, metadata-document client", f"{LIST}{metadata_client.pk}/")
+    tour.visit("admin, block a metadata-document client", "/admin/client_metadata/blockedclient/add/")
+    block(BlockKind.URL, metadata_client.client_id, actor=dana)
+    tour.visit("authorize, blocked metadata-document client", authorize_path(metadata_client))
+    tour.visit("admin, blocked metadata-document clients", "/admin/client_metadata/blockedclient/")
     give_tokens(app, dana)
     tour.visit("authorized apps, one", "/settings/authorized-apps/")
     tour.visit("your settings", "/settings/")
@@ -302,6 +313,24 @@ def signed_in_tour(tour, make_app):
     page.locator("#new-token-value").wait_for()
     tour.check("API tokens, new token shown")
     tour.visit("API reference", "/api/2.0/docs/")
+
+    tokens_page = "/settings/developer-tools/oauth/registration-tokens/"
+    tour.visit("initial access tokens, none", tokens_page)
+    page.get_by_role("button", name="Create token").click()
+    tour.check("initial access tokens, with errors")
+    page.get_by_label("Token name").fill("Partner agents")
+    page.get_by_role("button", name="Create token").click()
+    page.locator("#new-token-value").wait_for()
+    tour.check("initial access tokens, new token shown")
+    tour.visit("initial access tokens, one", tokens_page)
+    registered = Client().post(
+        "/oauth/register",
+        json.dumps({"client_name": "Tour Agent", "redirect_uris": ["http://127.0.0.1:9/callback"]}),
+        content_type="application/json",
+    )
+    assert registered.status_code == 201, registered.content
+    tour.visit("list, self-registered only", f"{LIST}?source=dcr")
+    tour.visit("self-registered app, no privacy policy given", "/oauth/self-registered/privacy/")
 
     tour.visit("admin, application list", "/admin/oauth_apps/oauthapplication/")
     tour.visit("admin, application change", f"/admin/oauth_apps/oauthapplication/{app.pk}/change/")

@@ -1,0 +1,109 @@
+"""Staff pages for metadata-document clients: the fetched documents (read-only) and the blocks.
+
+A block is made and lifted through client_metadata.services, so the apps it
+covers are disabled (their tokens revoked) and the audit trail records it in
+the same step. Who may block or lift a block is oauth_apps/access.py's decision.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from oauth_apps.access import Action, may_act_on_others
+
+from . import services
+from .documents import DocumentRefused
+from .models import BlockedClient, MetadataDocument
+
+
+@admin.register(MetadataDocument)
+class MetadataDocumentAdmin(admin.ModelAdmin):
+    list_display = ["url", "application", "fetched", "fresh_until"]
+    search_fields = ["url"]
+    readonly_fields = ["url", "application", "fetched", "fresh_until", "document_text"]
+    fields = readonly_fields
+
+    @admin.display(description=_("document"))
+    def document_text(self, obj):
+        return format_html('<pre dir="ltr">{}</pre>', json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The document goes with its app (deleted or disabled on the app's own page).
+        return False
+
+
+class BlockForm(forms.ModelForm):
+    class Meta:
+        model = BlockedClient
+        fields = ["kind", "value", "reason"]
+        help_texts = {
+            "value": _(
+                "A client_id URL exactly (https://tools.example.com/oauth/client.json), "
+                "or a host name (tools.example.com, with :port if not 443)."
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") and cleaned.get("value"):
+            try:
+                cleaned["value"] = services.normalise_block_value(cleaned["kind"], cleaned["value"])
+            except DocumentRefused as refused:
+                self.add_error("value", forms.ValidationError(refused.message, code=refused.code))
+        return cleaned
+
+
+@admin.register(BlockedClient)
+class BlockedClientAdmin(admin.ModelAdmin):
+    form = BlockForm
+    list_display = ["value", "kind", "reason", "created", "created_by"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+    readonly_fields = ["created", "created_by"]
+
+    def has_add_permission(self, request):
+        return may_act_on_others(request.user, Action.BLOCK_CLIENT)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a block is made or lifted, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return may_act_on_others(request.user, Action.UNBLOCK_CLIENT)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.has_add_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        blocked, disabled = services.block(
+            obj.kind, obj.value, actor=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+        obj.pk = blocked.pk
+        obj.created = blocked.created
+        if disabled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d application was disabled and its tokens revoked.",
+                    "%(count)d applications were disabled and their tokens revoked.",
+                    disabled,
+                )
+                % {"count": disabled},
+                messages.WARNING,
+            )
+
+    def delete_model(self, request, obj):
+        services.unblock(obj)
+
+    def delete_queryset(self, request, queryset):
+        for blocked in queryset:
+            services.unblock(blocked)

@@ -1,0 +1,323 @@
+"""Clients that identify themselves with a metadata document: fetch, check, store, block.
+
+`ensure_client(client_id, redirect_uri)` is what the authorize endpoint asks
+first. For a client_id that is an https URL it returns the app made from the
+document, fetching the document when the stored copy is no longer fresh, or
+raises `Refused` (nothing stored). Every write goes through oauth_apps.services,
+so the audit trail records it: the first fetch is the app's `create` (no actor,
+via "client ID metadata document"), a refetch that changes something an
+`update`, a block the `disable` of each app it matches.
+"""
+
+import logging
+import secrets
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from hashlib import sha256
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from authserver.redirects import client_redirect_uri_allowed
+from common import ratelimit
+from oauth_apps import audit
+from oauth_apps import services as app_services
+from oauth_apps.icons import MAX_ICON_BYTES, CleanIcon
+from oauth_apps.models import OAuthApplication, RegistrationSource
+
+from . import documents
+from .fetcher import FetchError, fetch
+from .models import BlockedClient, BlockKind, MetadataDocument
+
+logger = logging.getLogger(__name__)
+
+# What the audit trail says the changes came through.
+VIA = "client ID metadata document"
+# How often a request waiting for another one's fetch looks again.
+POLL_SECONDS = 0.05
+DOCUMENT_ACCEPT = "application/json"
+LOGO_ACCEPT = "image/png, image/jpeg, image/svg+xml"
+
+
+class Refused(Exception):
+    """The client cannot be used: `code` is stable (docs/error-codes.md), `message` says why."""
+
+    def __init__(self, code: str, message, *, status: int = 400):
+        self.code = code
+        self.message = str(message)
+        self.status = status
+        super().__init__(code, self.message)
+
+
+def is_document_client_id(client_id) -> bool:
+    """Is this client_id a metadata-document URL (rather than an ID the portal issued)?"""
+    return (
+        settings.CLIENT_METADATA_DOCUMENTS_ENABLED
+        and isinstance(client_id, str)
+        and client_id[:8].lower() == "https://"
+    )
+
+
+class FetchLimited(Refused):
+    """Too many fetches for one person (RATE_LIMITS["client_metadata"]); answered with a 429."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("fetch_rate_limited", "", status=429)
+        self.retry_after = retry_after
+
+
+def ensure_client(
+    client_id: str, *, redirect_uri: str | None, fetch_key: str | None
+) -> OAuthApplication | None:
+    """The app for a metadata-document client_id, fetched if need be; None for other client_ids.
+
+    `fetch_key` names who asks (common.ratelimit's key): each fetch counts against
+    RATE_LIMITS["client_metadata"] for it. With None (a visitor who has not signed
+    in) nothing is fetched: the stored app, if any, is returned as it is, so
+    strangers cannot make the portal fetch URLs; the fetch happens after sign-in.
+    """
+    if not is_document_client_id(client_id):
+        return None
+    try:
+        host = documents.check_client_id_url(client_id)
+    except documents.DocumentRefused as refused:
+        raise Refused(refused.code, refused.message) from refused
+    if is_blocked(client_id, host):
+        raise Refused(
+            "client_blocked",
+            _("An administrator of this portal has blocked this application. Nothing was shared with it."),
+            status=403,
+        )
+    record = MetadataDocument.objects.select_related("application").filter(url=client_id).first()
+    if record is not None and (record.fresh_until > timezone.now() or not record.application.enabled):
+        return record.application
+    if fetch_key is None:
+        return record.application if record is not None else None
+    retry_after = ratelimit.hit(
+        "client_metadata", fetch_key, ratelimit.Rate.parse(settings.RATE_LIMITS["client_metadata"])
+    )
+    if retry_after is not None:
+        raise FetchLimited(retry_after)
+    try:
+        fetched = fetch_once(client_id)
+        return store(client_id, fetched, record, redirect_uri=redirect_uri)
+    except documents.DocumentRefused as refused:
+        logger.warning(
+            "Client metadata document %s refused: %s (%s)", client_id, refused.message, refused.code
+        )
+        raise Refused(refused.code, refused.message) from refused
+
+
+# --- fetching, once per URL at a time -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One fetch of a document and its logo, checked as far as can be without the database."""
+
+    checked: documents.CheckedDocument
+    icon: CleanIcon
+    fresh_seconds: int
+
+
+def fetch_once(url: str) -> Fetched:
+    """Fetch `url`, or wait for the fetch of it already under way and take its result.
+
+    The lock and the result live in the shared cache (Redis or the database in
+    production, so across processes; the per-process cache of development holds
+    them for one process). Whoever takes the lock fetches and leaves the result
+    (or the refusal) under the lock's token; the others poll for it. A holder
+    that dies leaves a lock that expires after the fetch's time limit.
+    """
+    key = "client-metadata:lock:" + sha256(url.encode()).hexdigest()
+    wait = settings.CLIENT_METADATA_TIMEOUT * 2 + 1
+    deadline = time.monotonic() + wait
+    while True:
+        token = secrets.token_hex(8)
+        if cache.add(key, token, timeout=wait):
+            try:
+                result = _fetch_and_check(url)
+            except documents.DocumentRefused as refused:
+                result = refused
+            cache.set(f"{key}:{token}", result, timeout=wait)
+            cache.delete(key)
+            break
+        result = _result_of_holder(key, cache.get(key), deadline)
+        if result is not None:
+            break
+        if time.monotonic() >= deadline:
+            raise documents.DocumentRefused(
+                "fetch_in_progress", _("The document is being fetched by another request; try again shortly.")
+            )
+    if isinstance(result, documents.DocumentRefused):
+        raise result
+    return result
+
+
+def _result_of_holder(key: str, holder: str | None, deadline: float):
+    """What the lock's holder left, or None when it let go without a result (or time ran out)."""
+    while holder is not None and time.monotonic() < deadline:
+        result = cache.get(f"{key}:{holder}")
+        if result is not None or cache.get(key) != holder:
+            return result if result is not None else cache.get(f"{key}:{holder}")
+        time.sleep(POLL_SECONDS)
+    return None
+
+
+def _fetch_and_check(url: str) -> Fetched:
+    try:
+        response = fetch(url, max_bytes=settings.CLIENT_METADATA_MAX_BYTES, accept=DOCUMENT_ACCEPT)
+    except FetchError as error:
+        raise documents.DocumentRefused(f"fetch_{error.code}", error.message) from error
+    document = documents.parse_document(response.body, response.content_type, url)
+    checked = documents.check_members(document, url)
+    icon = documents.default_icon()
+    if checked.logo_uri:
+        if not checked.logo_uri.startswith("https://"):
+            raise documents.DocumentRefused("invalid_client_metadata", _("logo_uri: must be an https URL"))
+        try:
+            logo = fetch(checked.logo_uri, max_bytes=MAX_ICON_BYTES, accept=LOGO_ACCEPT)
+        except FetchError as error:
+            raise documents.DocumentRefused(
+                "invalid_client_metadata", f"logo_uri: {error.message}"
+            ) from error
+        icon = documents.check_logo(logo.body)
+    return Fetched(checked=checked, icon=icon, fresh_seconds=fresh_seconds(response.headers))
+
+
+def fresh_seconds(headers: dict[str, str]) -> int:
+    """How long a document may be reused: its caching headers, within the floor and the ceiling."""
+    floor = settings.CLIENT_METADATA_CACHE_MIN_SECONDS
+    ceiling = settings.CLIENT_METADATA_CACHE_MAX_SECONDS
+    directives = {}
+    for part in headers.get("cache-control", "").split(","):
+        name, _sep, value = part.strip().partition("=")
+        directives[name.strip().lower()] = value.strip().strip('"')
+    seconds = 0
+    if "no-store" in directives or "no-cache" in directives:
+        seconds = 0
+    elif directives.get("max-age", "").isdigit():
+        seconds = int(directives["max-age"])
+    elif "expires" in headers:
+        try:
+            expires = parsedate_to_datetime(headers["expires"])
+            date = parsedate_to_datetime(headers["date"]) if "date" in headers else datetime.now(UTC)
+            seconds = int((expires - date).total_seconds())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            seconds = 0
+    return max(floor, min(ceiling, seconds))
+
+
+# --- storing ---------------------------------------------------------------------------
+
+
+def store(url: str, fetched: Fetched, record: MetadataDocument | None, *, redirect_uri) -> OAuthApplication:
+    """Make or update the app from a fetched document; refuse it (storing nothing) if it breaks a rule."""
+    if record is None:
+        form = documents.MetadataDocumentForm(fetched.checked.data, files={"icon": fetched.icon})
+    else:
+        app = record.application
+        data = {**fetched.checked.data, "version": str(app.version)}
+        form = documents.MetadataDocumentEditForm(data, files={"icon": fetched.icon}, instance=app)
+    if not form.is_valid():
+        raise documents.form_refusal(form)
+    candidate = form.instance
+    candidate.client_type = OAuthApplication.CLIENT_PUBLIC
+    if redirect_uri is not None and not client_redirect_uri_allowed(redirect_uri, candidate):
+        raise documents.DocumentRefused(
+            "redirect_uri_not_in_document",
+            _("The redirect URL in this request is not one of the document’s redirect_uris."),
+        )
+    now = timezone.now()
+    kept = {
+        "fetched": now,
+        "fresh_until": now + timedelta(seconds=fetched.fresh_seconds),
+        "document": fetched.checked.document,
+    }
+    if record is None:
+        return _create(url, form, fetched.icon, kept)
+    # EditConflict: another request stored this same fetch a moment ago.
+    with audit.acting_through(VIA), suppress(app_services.EditConflict):
+        app_services.update_application(form, actor=None)
+    MetadataDocument.objects.filter(pk=record.pk).update(**kept)
+    return OAuthApplication.objects.get(pk=record.application_id)
+
+
+def _create(url, form, icon: CleanIcon, kept: dict) -> OAuthApplication:
+    app = form.save(commit=False)
+    app.client_id = url
+    app.registration_source = RegistrationSource.METADATA_DOCUMENT
+    try:
+        with transaction.atomic(), audit.acting_through(VIA):
+            app, _secret = app_services.register_application(app, user=None, icon=icon)
+            MetadataDocument.objects.create(application=app, url=url, **kept)
+    except (IntegrityError, app_services.DuplicateName):
+        # Two requests stored the same first fetch at once: the other one won.
+        record = MetadataDocument.objects.select_related("application").filter(url=url).first()
+        if record is None:
+            raise
+        return record.application
+    return app
+
+
+# --- blocking --------------------------------------------------------------------------
+
+
+def host_of(url: str) -> str:
+    return url[len("https://") :].split("/", 1)[0].lower()
+
+
+def is_blocked(url: str, host: str) -> bool:
+    return BlockedClient.objects.filter(
+        Q(kind=BlockKind.URL, value=url) | Q(kind=BlockKind.HOST, value=host.lower())
+    ).exists()
+
+
+def matching_apps(kind: str, value: str):
+    """The metadata-document apps a block of `kind` and `value` covers."""
+    apps = OAuthApplication.objects.filter(registration_source=RegistrationSource.METADATA_DOCUMENT)
+    if kind == BlockKind.URL:
+        return apps.filter(client_id=value)
+    return apps.filter(Q(client_id__startswith=f"https://{value}/"))
+
+
+def normalise_block_value(kind: str, value: str) -> str:
+    """The stored form of what staff typed; raises documents.DocumentRefused for a malformed one."""
+    value = value.strip()
+    if kind == BlockKind.URL:
+        documents.check_client_id_url(value)
+        return value
+    host = value.lower()
+    if "://" in host:
+        host = host_of(host) if host.startswith("https://") else ""
+    if not host or "/" in host or "@" in host or any(char.isspace() for char in host):
+        raise documents.DocumentRefused(
+            "block_host_invalid", _("Enter a host name such as tools.example.com (with :port if not 443).")
+        )
+    return host
+
+
+def block(kind: str, value: str, *, actor, reason: str = "") -> tuple[BlockedClient, int]:
+    """Block a document URL or a host; disable (and revoke) every app it covers. Returns (block, disabled)."""
+    value = normalise_block_value(kind, value)
+    with transaction.atomic():
+        blocked, _created = BlockedClient.objects.get_or_create(
+            kind=kind, value=value, defaults={"reason": reason, "created_by": actor}
+        )
+        with audit.acting_through(f"blocked {kind}: {value}"[:200]):
+            disabled = app_services.bulk_set_enabled(
+                matching_apps(kind, value).filter(enabled=True), actor=actor, enabled=False
+            )
+    return blocked, disabled
+
+
+def unblock(blocked: BlockedClient) -> None:
+    """Remove a block. The apps it disabled stay disabled until staff enable them."""
+    blocked.delete()
