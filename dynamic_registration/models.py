@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oauth_apps.models import NAME_MAX_LENGTH
+from oauth_apps.models import NAME_MAX_LENGTH, user_reference
 
 # What a stored token hash looks like: SHA-256, lower-case hex.
 HEX_SHA256 = r"^[0-9a-f]{64}$"
@@ -75,26 +75,12 @@ class InitialAccessToken(models.Model):
     # The first characters of the token, so staff can tell tokens apart; never enough to use one.
     prefix = models.CharField(_("starts with"), max_length=12)
     created = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_reference(_("created by"))
     expires = models.DateTimeField(_("expires"))
     max_uses = models.PositiveIntegerField(_("use limit"))
     uses = models.PositiveIntegerField(_("uses"), default=0)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("revoked by"),
-    )
+    revoked_by = user_reference(_("revoked by"))
 
     objects = InitialAccessTokenQuerySet.as_manager()
 
