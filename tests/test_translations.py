@@ -82,6 +82,19 @@ def test_translations_keep_the_placeholders_and_tags_of_the_source(language, dom
     assert wrong == []
 
 
+@pytest.mark.parametrize(("language", "domain"), CATALOGS)
+def test_every_plural_entry_has_every_form_of_its_language(language, domain):
+    # A missing form (Spanish's third, for a million) would show the English text to those readers.
+    catalog = _catalog(language, domain)
+    forms = int(catalog.metadata["Plural-Forms"].split("nplurals=", 1)[1].split(";", 1)[0])
+    short = [
+        (entry.msgid, sorted(entry.msgstr_plural))
+        for entry in catalog.translated_entries()
+        if entry.msgid_plural and sorted(entry.msgstr_plural) != list(range(forms))
+    ]
+    assert short == []
+
+
 @pytest.mark.parametrize("language", locale_dirs())
 def test_catalog_declares_its_language_and_plural_forms(language):
     catalog = _catalog(language, "django")
