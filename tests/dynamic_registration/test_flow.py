@@ -33,3 +33,20 @@ def test_registered_client_gets_a_token_through_consent(registrar, flow, client)
     # The client got a token, so it is kept when unused registrations are pruned.
     assert ClientRegistration.objects.get(application=app).first_token_at is not None
     assert client.get("/api/2.0/people/@self", headers=bearer(access_token)).status_code == 200
+
+
+def test_with_review_on_a_self_registered_client_waits_like_any_new_app(registrar, flow, admin_user):
+    from oauth_apps.models import PortalPolicy, ReviewState
+    from oauth_apps.services import review_application
+
+    policy = PortalPolicy.load()
+    policy.review_new_apps = True
+    policy.save()
+    info = registrar.registered()
+    app = OAuthApplication.objects.get(client_id=info["client_id"])
+    assert app.review_state == ReviewState.PENDING
+    page = flow.authorize(app, scope="accounts.self:read openid")
+    assert page.status_code == 403
+    assert "waiting for review" in page.content.decode()
+    assert review_application(app, actor=admin_user, approve=True)
+    assert flow.code(app, scope="accounts.self:read openid")
