@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.readonly_admin import ReadOnlyModelAdmin
 from oauth_apps.access import Action, may_act_on_others
 
 from . import services
@@ -21,7 +22,9 @@ from .models import BlockedClient, MetadataDocument
 
 
 @admin.register(MetadataDocument)
-class MetadataDocumentAdmin(admin.ModelAdmin):
+class MetadataDocumentAdmin(ReadOnlyModelAdmin):
+    """Read-only: a document goes with its app (deleted or disabled on the app's own page)."""
+
     list_display = ["url", "application", "fetched", "fresh_until"]
     search_fields = ["url"]
     readonly_fields = ["url", "application", "fetched", "fresh_until", "document_text"]
@@ -30,16 +33,6 @@ class MetadataDocumentAdmin(admin.ModelAdmin):
     @admin.display(description=_("document"))
     def document_text(self, obj):
         return format_html('<pre dir="ltr">{}</pre>', json.dumps(obj.document, indent=2, ensure_ascii=False))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The document goes with its app (deleted or disabled on the app's own page).
-        return False
 
 
 class BlockForm(forms.ModelForm):
