@@ -124,6 +124,7 @@ class ConsentView(AuthorizationView):
                 request.POST.get("client_id") or request.GET.get("client_id"),
                 redirect_uri=request.POST.get("redirect_uri") or request.GET.get("redirect_uri"),
                 fetch_key=by_user_or_ip(request) if request.user.is_authenticated else None,
+                redirect_allowed=client_redirect_uri_allowed,
             )
         except FetchLimited as limited:
             return too_many_requests(request, limited.retry_after)

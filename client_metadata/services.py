@@ -12,6 +12,7 @@ via "client ID metadata document"), a refetch that changes something an
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from authserver.redirects import client_redirect_uri_allowed
 from common import ratelimit
 from oauth_apps import audit
 from oauth_apps import services as app_services
@@ -37,6 +37,8 @@ from .fetcher import FetchError, fetch
 from .models import BlockedClient, BlockKind, MetadataDocument
 
 logger = logging.getLogger(__name__)
+# (requested redirect URI, application) -> allowed?
+RedirectRule = Callable[[str, OAuthApplication], bool]
 
 # What the audit trail says the changes came through.
 VIA = "client ID metadata document"
@@ -74,9 +76,13 @@ class FetchLimited(Refused):
 
 
 def ensure_client(
-    client_id: str, *, redirect_uri: str | None, fetch_key: str | None
+    client_id: str, *, redirect_uri: str | None, fetch_key: str | None, redirect_allowed: RedirectRule
 ) -> OAuthApplication | None:
     """The app for a metadata-document client_id, fetched if need be; None for other client_ids.
+
+    `redirect_allowed(uri, app)` is the authorization server's redirect rule
+    (authserver/redirects.py), handed in so this app does not reach into that one:
+    a fetched document must allow the request's `redirect_uri` before it is stored.
 
     `fetch_key` names who asks (common.ratelimit's key): each fetch counts against
     RATE_LIMITS["client_metadata"] for it. With None (a visitor who has not signed
@@ -107,7 +113,7 @@ def ensure_client(
         raise FetchLimited(retry_after)
     try:
         fetched = fetch_once(client_id)
-        return store(client_id, fetched, record, redirect_uri=redirect_uri)
+        return store(client_id, fetched, record, redirect_uri=redirect_uri, redirect_allowed=redirect_allowed)
     except documents.DocumentRefused as refused:
         logger.warning(
             "Client metadata document %s refused: %s (%s)", client_id, refused.message, refused.code
@@ -218,7 +224,14 @@ def fresh_seconds(headers: dict[str, str]) -> int:
 # --- storing ---------------------------------------------------------------------------
 
 
-def store(url: str, fetched: Fetched, record: MetadataDocument | None, *, redirect_uri) -> OAuthApplication:
+def store(
+    url: str,
+    fetched: Fetched,
+    record: MetadataDocument | None,
+    *,
+    redirect_uri: str | None,
+    redirect_allowed: RedirectRule | None = None,
+) -> OAuthApplication:
     """Make or update the app from a fetched document; refuse it (storing nothing) if it breaks a rule."""
     if record is None:
         form = documents.MetadataDocumentForm(fetched.checked.data, files={"icon": fetched.icon})
@@ -230,7 +243,7 @@ def store(url: str, fetched: Fetched, record: MetadataDocument | None, *, redire
         raise documents.form_refusal(form)
     candidate = form.instance
     candidate.client_type = OAuthApplication.CLIENT_PUBLIC
-    if redirect_uri is not None and not client_redirect_uri_allowed(redirect_uri, candidate):
+    if redirect_uri is not None and not redirect_allowed(redirect_uri, candidate):
         raise documents.DocumentRefused(
             "redirect_uri_not_in_document",
             _("The redirect URL in this request is not one of the document’s redirect_uris."),
