@@ -377,3 +377,47 @@ def test_two_hosts_rotating_at_once_make_one_new_key(stored_before):
     assert results[0].key.kid == results[1].key.kid
     added = 1 if stored_before else 2  # the first rotation also stores the configured key
     assert SigningKey.objects.count() == before + added
+
+
+def test_one_app_keeps_running_through_a_secret_rotation_and_a_key_rotation_together(
+    flow, confidential_app, user, db, clock
+):
+    """Issue 15's "done when" in one run: the owner rotates the client secret while the
+    signing key rotates on another host. The app's instances move to the new secret a
+    few minutes later. Not one token request fails, every ID token verifies against the
+    JWKS of that moment, and the old secret stops working when its grace period ends."""
+    from oauth_apps.services import rotate_secret
+
+    app, old_secret = confidential_app
+    hosts = Hosts("a", "b")
+    secret_rotated_at, key_rotated_at, moved_at = 60, 90, 300
+    grace = timedelta(hours=1)
+    secret, new_secret, refresh_token = old_secret, None, None
+    kids_seen = set()
+    for number, elapsed in enumerate(timeline(secret_rotated_at, key_rotated_at, moved_at, end=DELAY + 600)):
+        clock.now = clock.started + timedelta(seconds=elapsed)
+        if elapsed == secret_rotated_at:
+            new_secret = rotate_secret(app, actor=user, grace=grace).secret
+        if elapsed == key_rotated_at:
+            with hosts.on("b"):
+                rotate()
+        if elapsed == moved_at:
+            secret = new_secret
+        with hosts.on("a"):
+            if refresh_token is None or number % 3 == 0:
+                code = flow.code(app, scope="openid")
+                response = exchange(app_client, app, code, flow.verifier, secret=secret)
+            else:
+                response = refresh(app_client, app, refresh_token, secret)
+            assert response.status_code == 200, (elapsed, response.content)
+            tokens = response.json()
+            refresh_token = tokens["refresh_token"]
+            assert verifies(tokens["id_token"], jwks(), clock.now), elapsed
+        kids_seen.add(header(tokens["id_token"])["kid"])
+
+    assert len(kids_seen) == 2  # signed with the old key, then with the new one
+    # The grace period over, the old secret fails like a wrong one; the new one works.
+    clock.now = clock.started + timedelta(seconds=secret_rotated_at) + grace + timedelta(seconds=1)
+    with hosts.on("a"):
+        assert refresh(app_client, app, refresh_token, old_secret).status_code == 401
+        assert refresh(app_client, app, refresh_token, new_secret).status_code == 200
