@@ -201,6 +201,17 @@ def test_an_old_token_verifies_until_it_expires_and_new_tokens_carry_the_new_kid
     assert "Deleted 0 expired key(s)." in rotate("--prune")
 
 
+def new_tokens(flow, app, secret, refresh_token, elapsed) -> dict:
+    """A code exchange (with a fresh consent), or a refresh when a refresh token is given; must succeed."""
+    if refresh_token is None:
+        code = flow.code(app, scope="openid")
+        response = exchange(app_client, app, code, flow.verifier, secret=secret)
+    else:
+        response = refresh(app_client, app, refresh_token, secret)
+    assert response.status_code == 200, (elapsed, response.content)
+    return response.json()
+
+
 def timeline(*moments_of_interest: int, end: int) -> list[int]:
     """Seconds from the start: every 10 s around each moment of interest, every minute otherwise."""
     dense = {t for moment in moments_of_interest for t in range(moment - 40, moment + 41, 10)}
@@ -231,13 +242,7 @@ def test_tokens_keep_flowing_through_a_rotation_on_several_hosts(flow, confident
             with hosts.on("c"):
                 rotate()
         with hosts.on(signing):
-            if refresh_token is None or number % 2:
-                code = flow.code(app, scope="openid")
-                response = exchange(app_client, app, code, flow.verifier, secret=secret)
-            else:
-                response = refresh(app_client, app, refresh_token, secret)
-        assert response.status_code == 200, (elapsed, response.content)
-        tokens = response.json()
+            tokens = new_tokens(flow, app, secret, None if number % 2 else refresh_token, elapsed)
         refresh_token = tokens["refresh_token"]
         with hosts.on(serving):
             fresh = jwks()
@@ -404,13 +409,7 @@ def test_one_app_keeps_running_through_a_secret_rotation_and_a_key_rotation_toge
         if elapsed == moved_at:
             secret = new_secret
         with hosts.on("a"):
-            if refresh_token is None or number % 3 == 0:
-                code = flow.code(app, scope="openid")
-                response = exchange(app_client, app, code, flow.verifier, secret=secret)
-            else:
-                response = refresh(app_client, app, refresh_token, secret)
-            assert response.status_code == 200, (elapsed, response.content)
-            tokens = response.json()
+            tokens = new_tokens(flow, app, secret, None if number % 3 == 0 else refresh_token, elapsed)
             refresh_token = tokens["refresh_token"]
             assert verifies(tokens["id_token"], jwks(), clock.now), elapsed
         kids_seen.add(header(tokens["id_token"])["kid"])
