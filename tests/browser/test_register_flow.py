@@ -98,7 +98,10 @@ def test_errors_show_next_to_fields_and_keep_the_icon(open_page, live_server, da
 
     assert page.locator("#id_name_error").is_visible()
     assert page.get_by_label("App name").input_value() == "ab"
-    assert page.locator(".icon-preview img").evaluate("img => img.naturalWidth") == 32
+    preview = page.locator(".icon-preview img")
+    # Wait for the parked icon to load: under load the check could run before it has.
+    preview.evaluate("img => img.complete || new Promise(done => img.addEventListener('load', done))")
+    assert preview.evaluate("img => img.naturalWidth") == 32
     assert page.locator("[data-icon-token]").input_value() != ""
     assert not OAuthApplication.objects.exists()
     native = page.get_by_label("App icon")

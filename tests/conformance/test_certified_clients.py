@@ -239,20 +239,23 @@ def test_the_library_validates_id_tokens_across_a_signing_key_rotation(
     """Before and after a rotation that switches signing at once (the library must fetch the
     JWKS again for the new kid; the default rotation publishes it minutes ahead)."""
     client = clients["basic"]
-    kids = []
+    # Start from the configured key alone: a key another test left waiting would make this
+    # rotation a no-op (rotating while a key waits changes nothing, by design).
+    SigningKey.objects.all().delete()
+    signing_keys.clear_cache()
+    kids, made = [], None
     for rotate in (False, True):
         if rotate:
-            signing_keys.rotate(timedelta(0))
+            made = signing_keys.rotate(timedelta(0))
+            assert made.created
         begun = driver("begin", library, portal, client)
         callback = answer_consent(person, begun["authorization_url"])
         result = driver("finish", library, portal, client, callback_url=callback, **_checks(begun))
         assert result["id_token_claims"]["nonce"] == begun["nonce"]
         kids.append(result["id_token_kid"])
-    # The first token carries the key active before the rotation (the server's configured key,
-    # or a key stored by an earlier test); the second, the key the rotation made.
-    new = SigningKey.objects.order_by("-activates_at").first()
-    assert kids[1] == new.kid
-    assert kids[0] != new.kid
+    # The first token carries the key active before the rotation; the second, the key it made.
+    assert kids[1] == made.key.kid
+    assert kids[0] == made.previous.kid != made.key.kid
 
 
 def _checks(begun: dict) -> dict:
