@@ -1,11 +1,10 @@
 """What the portal keeps of Client ID Metadata Documents: the last fetch of each, and the blocks."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from oauth_apps.models import OAuthApplication
+from oauth_apps.models import OAuthApplication, user_reference
 
 
 class MetadataDocument(models.Model):
@@ -52,14 +51,7 @@ class BlockedClient(models.Model):
     value = models.CharField(_("URL or host"), max_length=255)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     created = models.DateTimeField(_("blocked"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("blocked by"),
-    )
+    created_by = user_reference(_("blocked by"))
 
     class Meta:
         verbose_name = _("blocked metadata-document client")

@@ -119,13 +119,18 @@ def parse_pk(value) -> int | None:
     return pk if 0 < pk <= MAX_PK else None
 
 
-def may_act_on_others(user, action: Action) -> bool:
-    """May `user` do `action` to applications that are not theirs?"""
-    if user is None or not user.is_authenticated or not user.is_active or not PERMISSIONS[action]:
+def _staff_holds(user, permissions) -> bool:
+    """Is `user` an active superuser, or active staff holding one of `permissions` (none: nobody)?"""
+    if user is None or not user.is_authenticated or not user.is_active or not permissions:
         return False
     if user.is_superuser:
         return True
-    return user.is_staff and any(user.has_perm(permission) for permission in PERMISSIONS[action])
+    return user.is_staff and any(user.has_perm(permission) for permission in permissions)
+
+
+def may_act_on_others(user, action: Action) -> bool:
+    """May `user` do `action` to applications that are not theirs?"""
+    return _staff_holds(user, PERMISSIONS[action])
 
 
 def _signed_in(user) -> bool:
@@ -137,9 +142,7 @@ INITIAL_ACCESS_TOKEN_PERMISSION = "dynamic_registration.add_initialaccesstoken" 
 
 def may_manage_initial_access_tokens(user) -> bool:
     """May `user` make, see and revoke initial access tokens for dynamic client registration?"""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or (user.is_staff and user.has_perm(INITIAL_ACCESS_TOKEN_PERMISSION))
+    return _staff_holds(user, (INITIAL_ACCESS_TOKEN_PERMISSION,))
 
 
 def is_owner(user, app: OAuthApplication) -> bool:

@@ -68,7 +68,7 @@ class Icon(models.Model):
         return reverse("oauth_apps:icon", args=[self.sha256])
 
 
-def user_reference(verbose_name) -> models.ForeignKey:
+def user_reference(verbose_name, **options) -> models.ForeignKey:
     """A link to the person who did something; it becomes empty, not an error, if they are deleted."""
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -77,6 +77,7 @@ def user_reference(verbose_name) -> models.ForeignKey:
         blank=True,
         related_name="+",
         verbose_name=verbose_name,
+        **options,
     )
 
 
@@ -129,9 +130,6 @@ class ApplicationManager(models.Manager.from_queryset(ApplicationQuerySet)):
         itself under a name that reads like a portal app's is refused.
         """
         return self.filter(name_key=name_key(name)).exclude(pk=exclude_pk).exists()
-
-    def name_taken_by_portal_app(self, name: str) -> bool:
-        return self.name_taken(name)
 
     def get(self, *args, **kwargs):
         if "client_id" in kwargs and queryable_client_id(kwargs["client_id"]) is None:
@@ -274,15 +272,7 @@ class OAuthApplication(AbstractApplication):
     review_requested = models.DateTimeField(_("review requested"), null=True, blank=True, editable=False)
     # The reviewer's words to the owner: required when rejecting, optional when approving.
     review_note = models.TextField(_("reviewer's note"), max_length=REVIEW_NOTE_MAX_LENGTH, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_reference(_("reviewed by"), editable=False)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
 
     class Meta(AbstractApplication.Meta):
@@ -578,14 +568,7 @@ class Maintainer(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("added by"),
-    )
+    added_by = user_reference(_("added by"))
     created = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
