@@ -84,8 +84,13 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
 
     page.get_by_role("link", name="Done — go to the application list").click()
     row = page.locator("tr", has_text="Browser Made App")
+    # The list is a new page load: wait for the row (and its icon), not just the click.
+    row.wait_for(state="visible")
     assert row.is_visible()
-    assert row.locator("img").evaluate("img => img.naturalWidth") == 32
+    icon = row.locator("img")
+    icon.element_handle().wait_for_element_state("stable")
+    page.wait_for_function("img => img.complete", arg=icon.element_handle())
+    assert icon.evaluate("img => img.naturalWidth") == 32
     assert page.console_problems == []
 
 
@@ -99,8 +104,9 @@ def test_errors_show_next_to_fields_and_keep_the_icon(open_page, live_server, da
     assert page.locator("#id_name_error").is_visible()
     assert page.get_by_label("App name").input_value() == "ab"
     preview = page.locator(".icon-preview img")
-    # Wait for the parked icon to load: under load the check could run before it has.
-    preview.evaluate("img => img.complete || new Promise(done => img.addEventListener('load', done))")
+    # Wait (bounded by the default timeout) for the parked icon to load: under load the
+    # check could run before it has.
+    page.wait_for_function("img => img.complete", arg=preview.element_handle())
     assert preview.evaluate("img => img.naturalWidth") == 32
     assert page.locator("[data-icon-token]").input_value() != ""
     assert not OAuthApplication.objects.exists()
