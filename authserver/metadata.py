@@ -8,7 +8,8 @@ capability. Each value states what the server really does:
 - only the `code` response type, the `authorization_code` and `refresh_token`
   grants, PKCE `S256`, query response mode (authserver/server.py);
 - RS256 ID tokens and nothing else (no HS256: no app is given an HS256 key);
-- the client authentication each endpoint accepts;
+- the client authentication each endpoint accepts (private_key_jwt with the
+  asymmetric algorithms of authserver/client_assertions.py);
 - the scopes of the catalog (oauth_apps/scopes.py);
 - `iss` in every authorization response (RFC 9207);
 - `ui_locales_supported` once the portal speaks more than one language;
@@ -27,9 +28,11 @@ from oauth2_provider.settings import oauth2_settings
 from oauth_apps import scopes as scope_catalog
 from oauth_apps.models import PortalPolicy, RegistrationPolicy
 
+from . import client_assertions
 from .server import GRANT_TYPES, RESPONSE_TYPES, S256
 
-TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+# private_key_jwt: metadata-document clients whose document publishes keys (authserver/client_assertions.py).
+TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 # Introspection is for resource servers, which hold a secret.
 INTROSPECTION_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 ID_TOKEN_ALGORITHMS = ["RS256"]
@@ -55,6 +58,14 @@ def ui_locales() -> list[str] | None:
     return [code for code, _name in settings.LANGUAGES]
 
 
+def server_endpoint_urls(request, names) -> list[str]:
+    """The issuer and the URLs of the endpoints `names` (what a client assertion's `aud` may say)."""
+    iss = issuer(request)
+    parts = urlsplit(iss)
+    base = f"{parts.scheme}://{parts.netloc}"
+    return [iss, *(_endpoint(base, name) for name in names)]
+
+
 def server_metadata(request) -> dict:
     iss = issuer(request)
     # Endpoints live at the issuer's origin (as the toolkit builds them), whatever its path.
@@ -77,6 +88,8 @@ def server_metadata(request) -> dict:
         "id_token_signing_alg_values_supported": list(ID_TOKEN_ALGORITHMS),
         "token_endpoint_auth_methods_supported": list(TOKEN_AUTH_METHODS),
         "revocation_endpoint_auth_methods_supported": list(TOKEN_AUTH_METHODS),
+        "token_endpoint_auth_signing_alg_values_supported": list(client_assertions.ALGORITHMS),
+        "revocation_endpoint_auth_signing_alg_values_supported": list(client_assertions.ALGORITHMS),
         "introspection_endpoint_auth_methods_supported": list(INTROSPECTION_AUTH_METHODS),
         "code_challenge_methods_supported": [S256],
         "claims_supported": validator.get_discovery_claims(request),

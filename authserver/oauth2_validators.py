@@ -16,6 +16,10 @@
 - OpenID Connect claims come from the account, for the `openid` scope.
 - A client secret is checked by the app itself (`OAuthApplication.check_client_secret`):
   during a rotation the previous secret is accepted too, until it expires.
+- A metadata-document client whose document says `private_key_jwt` authenticates with a
+  signed assertion (client_assertions.py) at the token and revocation endpoints, and in
+  no other way; no other client may present an assertion. Whichever way fails, the
+  answer is `invalid_client`.
 """
 
 import hashlib
@@ -31,9 +35,10 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from client_metadata.services import KeysUnavailable, client_keys, uses_private_key_jwt
 from oauth_apps.models import OAuthApplication, queryable_client_id
 
-from . import signing_keys
+from . import client_assertions, signing_keys
 from .cors import origin_allowed
 from .models import AuthorizationCodeRecord
 from .redirects import client_redirect_uri_allowed
@@ -83,15 +88,65 @@ class PortalValidator(OAuth2Validator):
 
     # --- Client authentication -----------------------------------------------
 
+    def client_authentication_required(self, request, *args, **kwargs):
+        if _presents_assertion(request):
+            return True
+        if super().client_authentication_required(request, *args, **kwargs):
+            return True
+        # A client that must sign its requests is never let through on its client_id alone.
+        return isinstance(request.client, OAuthApplication) and uses_private_key_jwt(request.client)
+
     def authenticate_client(self, request, *args, **kwargs):
+        if _presents_assertion(request):
+            return self._authenticate_assertion(request)
         # The toolkit checks a secret (Basic or in the body) with
         # `_check_secret(provided, request.client.client_secret)`, which does not see
         # the client; this keeps the request at hand for that check.
         token = _authenticating.set(request)
         try:
-            return super().authenticate_client(request, *args, **kwargs)
+            authenticated = super().authenticate_client(request, *args, **kwargs)
         finally:
             _authenticating.reset(token)
+        if authenticated and uses_private_key_jwt(request.client):
+            raise _invalid_client(request, "This client authenticates with private_key_jwt (a client_assertion).")
+        return authenticated
+
+    def authenticate_client_id(self, client_id, request, *args, **kwargs):
+        if not super().authenticate_client_id(client_id, request, *args, **kwargs):
+            return False
+        return not uses_private_key_jwt(request.client)
+
+    def _authenticate_assertion(self, request) -> bool:
+        """RFC 7523 §2.2: the client is the one whose key signed `client_assertion` (see client_assertions.py)."""
+        if getattr(request, "client_assertion_type", None) != client_assertions.ASSERTION_TYPE:
+            raise _invalid_client(request, f"client_assertion_type must be {client_assertions.ASSERTION_TYPE}.")
+        assertion = getattr(request, "client_assertion", None)
+        if not assertion:
+            raise _invalid_client(request, "client_assertion is missing.")
+        if self._extract_basic_auth(request) or getattr(request, "client_secret", None):
+            # RFC 6749 §2.3: one authentication method per request.
+            raise _invalid_client(request, "Use one client authentication method, not a secret and an assertion.")
+        try:
+            client_id = client_assertions.claimed_client_id(assertion)
+            if client_id is None or (request.client_id and request.client_id != client_id):
+                raise client_assertions.AssertionRefused("The assertion's iss must be the request's client_id.")
+            if queryable_client_id(client_id) is None or self._load_application(client_id, request) is None:
+                return False
+            client = request.client
+            if client_keys(client) is None:
+                raise client_assertions.AssertionRefused("This client does not authenticate with private_key_jwt.")
+            client_assertions.verify(
+                assertion,
+                client_id=client_id,
+                key_set=lambda refresh: client_keys(client, refresh=refresh),
+                audiences=assertion_audiences(request),
+            )
+        except client_assertions.AssertionRefused as refused:
+            raise _invalid_client(request, str(refused)) from refused
+        except KeysUnavailable as unavailable:
+            raise _invalid_client(request, "This client's keys (jwks_uri) could not be fetched.") from unavailable
+        request.client_id = client_id
+        return True
 
     def _check_secret(self, provided_secret, stored_secret):
         request = _authenticating.get()
@@ -219,6 +274,21 @@ class PortalValidator(OAuth2Validator):
             "preferred_username": user.get_username(),
             "email": user.email,
         }
+
+
+def _presents_assertion(request) -> bool:
+    return bool(getattr(request, "client_assertion", None) or getattr(request, "client_assertion_type", None))
+
+
+def _invalid_client(request, description: str) -> errors.InvalidClientError:
+    return errors.InvalidClientError(description=description, request=request)
+
+
+def assertion_audiences(request) -> set[str]:
+    """What an assertion's `aud` may name: the issuer, the token endpoint, the revocation endpoint."""
+    from .metadata import server_endpoint_urls
+
+    return set(server_endpoint_urls(request, ("token", "revoke-token")))
 
 
 def revoke_exchange(record: AuthorizationCodeRecord) -> None:

@@ -3,7 +3,8 @@
 draft-ietf-oauth-client-id-metadata-document: the document is JSON, its
 `client_id` equals the URL it was fetched from, and the portal takes from it
 `client_name`, `client_uri`, `logo_uri`, `redirect_uris`, `scope`,
-`token_endpoint_auth_method`, `policy_uri` and `tos_uri`. The values go through
+`token_endpoint_auth_method` (with `jwks` or `jwks_uri` for private_key_jwt, see
+keys.py), `policy_uri` and `tos_uri`. The values go through
 `MetadataDocumentForm`, the registration form (oauth_apps/forms.py) with the
 client type fixed to public, so the name, URL, redirect URL and scope rules are
 the form's, error codes included.
@@ -21,6 +22,8 @@ from oauth_apps import scopes as scope_catalog
 from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 from oauth_apps.icons import CleanIcon, clean_icon
 from oauth_apps.validators import clean_web_url
+
+from . import keys
 
 # The portal's icon for a client whose document names no logo.
 DEFAULT_ICON_PATH = Path(__file__).resolve().parent / "default_icon.svg"
@@ -41,7 +44,7 @@ DOCUMENT_MEMBERS = {
 }
 # Members that must hold text, and the one that must hold a list of text.
 TEXT_MEMBERS = ("client_name", "client_uri", "logo_uri", "policy_uri", "tos_uri", "scope")
-SUPPORTED_AUTH_METHODS = ("none",)
+SUPPORTED_AUTH_METHODS = ("none", "private_key_jwt")
 
 
 class DocumentRefused(Exception):
@@ -60,6 +63,11 @@ class CheckedDocument:
     document: dict
     data: dict
     logo_uri: str
+    # How the client authenticates at the token endpoint, and (private_key_jwt) its keys:
+    # the inline key set, or the URL to fetch it from.
+    auth_method: str = "none"
+    jwks: dict | None = None
+    jwks_uri: str = ""
 
 
 def check_client_id_url(url: str) -> str:
@@ -120,11 +128,22 @@ def check_members(document: dict, url: str) -> CheckedDocument:
         raise DocumentRefused(
             "invalid_client_metadata",
             _(
-                "token_endpoint_auth_method %(method)s is not supported: clients identified by a metadata "
-                "document are public clients (none) that prove themselves with PKCE."
+                "token_endpoint_auth_method %(method)s is not supported: a client identified by a metadata "
+                "document uses none (PKCE alone) or private_key_jwt (with jwks or jwks_uri)."
             )
             % {"method": method if isinstance(method, str) else "?"},
         )
+    jwks, jwks_uri = None, ""
+    if method == "private_key_jwt":
+        if ("jwks" in document) == ("jwks_uri" in document):
+            raise DocumentRefused(
+                "invalid_client_metadata",
+                _("token_endpoint_auth_method private_key_jwt needs exactly one of jwks or jwks_uri."),
+            )
+        if "jwks" in document:
+            jwks = keys.check_jwks(document["jwks"])
+        else:
+            jwks_uri = keys.check_jwks_uri(document["jwks_uri"])
     if "client_secret" in document or "client_secret_expires_at" in document:
         raise DocumentRefused(
             "invalid_client_metadata", _("A metadata document must not contain a client secret.")
@@ -145,7 +164,14 @@ def check_members(document: dict, url: str) -> CheckedDocument:
         "privacy_policy_url": document.get("policy_uri") or website,
         "terms_of_service_url": document.get("tos_uri") or website,
     }
-    return CheckedDocument(document=document, data=data, logo_uri=document.get("logo_uri") or "")
+    return CheckedDocument(
+        document=document,
+        data=data,
+        logo_uri=document.get("logo_uri") or "",
+        auth_method=method,
+        jwks=jwks,
+        jwks_uri=jwks_uri,
+    )
 
 
 def _member_error(member: str, problem) -> DocumentRefused:

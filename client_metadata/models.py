@@ -1,10 +1,16 @@
-"""What the portal keeps of Client ID Metadata Documents: the last fetch of each, and the blocks."""
+"""What the portal keeps of Client ID Metadata Documents: the last fetch of each, the keys of
+clients that sign their token requests, the fetches that failed, and the blocks."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oauth_apps.models import OAuthApplication, user_reference
+
+
+class AuthMethod(models.TextChoices):
+    NONE = "none", _("None (PKCE only)")
+    PRIVATE_KEY_JWT = "private_key_jwt", _("Signed JWT (private_key_jwt)")
 
 
 class MetadataDocument(models.Model):
@@ -25,10 +31,33 @@ class MetadataDocument(models.Model):
     fresh_until = models.DateTimeField(_("reused until"))
     # The document as last fetched, for staff to read (it is a public document).
     document = models.JSONField(_("document"), default=dict)
+    # How the client authenticates at the token endpoint: "none" (PKCE alone) or
+    # "private_key_jwt" (a JWT signed with one of `jwks`, RFC 7523). The app row stays
+    # a public client either way: the portal holds no secret of it.
+    token_endpoint_auth_method = models.CharField(
+        _("token endpoint authentication"), max_length=32, choices=AuthMethod.choices, default=AuthMethod.NONE
+    )
+    # private_key_jwt: the document's `jwks_uri`, if it names one, and the public keys
+    # (the document's inline `jwks`, or the key set last fetched from `jwks_uri`).
+    jwks_uri = models.CharField(_("JWKS URL"), max_length=2048, blank=True)
+    jwks = models.JSONField(_("public keys"), default=dict, blank=True)
+    # When the keys were last fetched from `jwks_uri`, and until when they are reused.
+    keys_fetched = models.DateTimeField(_("keys last fetched"), null=True, blank=True)
+    keys_fresh_until = models.DateTimeField(_("keys reused until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("metadata document")
         verbose_name_plural = _("metadata documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(token_endpoint_auth_method__in=AuthMethod.values),
+                name="client_metadata_document_auth_method_valid",
+            ),
+        ]
+
+    @property
+    def signs_assertions(self) -> bool:
+        return self.token_endpoint_auth_method == AuthMethod.PRIVATE_KEY_JWT
 
     def __str__(self):
         return self.url
@@ -66,3 +95,29 @@ class BlockedClient(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class FetchFailure(models.Model):
+    """A URL whose fetch failed or whose document was refused: one row per URL, for staff.
+
+    Bounded on purpose: anyone signed in can make the portal fetch a URL, so each
+    failure updates its URL's row (a count, the last error and when) instead of
+    adding one, and rows not failed again for CLIENT_METADATA_FAILURE_RETENTION_DAYS
+    are deleted (client_metadata.services.record_failure).
+    """
+
+    url = models.CharField(_("URL"), max_length=2048, unique=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=1)
+    first_failed = models.DateTimeField(_("first failed"))
+    last_failed = models.DateTimeField(_("last failed"), db_index=True)
+    # A stable code of docs/error-codes.md (fetch_timeout, client_id_mismatch, …) and the words.
+    last_code = models.CharField(_("last error"), max_length=64)
+    last_message = models.CharField(_("last message"), max_length=500)
+
+    class Meta:
+        verbose_name = _("failed fetch")
+        verbose_name_plural = _("failed fetches")
+        ordering = ["-last_failed", "-id"]
+
+    def __str__(self):
+        return self.url

@@ -6,7 +6,12 @@ document, fetching the document when the stored copy is no longer fresh, or
 raises `Refused` (nothing stored). Every write goes through oauth_apps.services,
 so the audit trail records it: the first fetch is the app's `create` (no actor,
 via "client ID metadata document"), a refetch that changes something an
-`update`, a block the `disable` of each app it matches.
+`update`, a block the `disable` of each app it matches. A fetch that fails, or a
+document that is refused, is kept for staff as a `FetchFailure` (one row per URL).
+
+`client_keys(app)` is what the token endpoint asks for a client that signs its
+requests (private_key_jwt): the document's inline keys, or those at its `jwks_uri`,
+fetched again when no longer fresh or when an assertion names a key not among them.
 """
 
 import logging
@@ -22,7 +27,7 @@ from hashlib import sha256
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,9 +37,9 @@ from oauth_apps import services as app_services
 from oauth_apps.icons import MAX_ICON_BYTES, CleanIcon
 from oauth_apps.models import OAuthApplication, RegistrationSource
 
-from . import documents
+from . import documents, keys
 from .fetcher import FetchError, fetch
-from .models import BlockedClient, BlockKind, MetadataDocument
+from .models import AuthMethod, BlockedClient, BlockKind, FetchFailure, MetadataDocument
 
 logger = logging.getLogger(__name__)
 # (requested redirect URI, application) -> allowed?
@@ -46,6 +51,8 @@ VIA = "client ID metadata document"
 POLL_SECONDS = 0.05
 DOCUMENT_ACCEPT = "application/json"
 LOGO_ACCEPT = "image/png, image/jpeg, image/svg+xml"
+# An assertion naming a key the stored set lacks refetches the set, at most this often per client.
+KEY_REFETCH_MIN_SECONDS = 60
 
 
 class Refused(Exception):
@@ -118,6 +125,8 @@ def ensure_client(
         logger.warning(
             "Client metadata document %s refused: %s (%s)", client_id, refused.message, refused.code
         )
+        if refused.code != "fetch_in_progress":
+            record_failure(client_id, refused.code, refused.message)
         raise Refused(refused.code, refused.message) from refused
 
 
@@ -131,10 +140,16 @@ class Fetched:
     checked: documents.CheckedDocument
     icon: CleanIcon
     fresh_seconds: int
+    # private_key_jwt with a jwks_uri: the key set fetched from it, and for how long it is reused.
+    fetched_keys: dict | None = None
+    keys_fresh_seconds: int = 0
 
 
-def fetch_once(url: str) -> Fetched:
+def fetch_once(url: str, work: Callable[[str], object] | None = None, *, kind: str = "document"):
     """Fetch `url`, or wait for the fetch of it already under way and take its result.
+
+    `work(url)` fetches and checks (the document and its logo and keys by default);
+    `kind` keeps the locks of different fetches of one URL apart.
 
     The lock and the result live in the shared cache (Redis or the database in
     production, so across processes; the per-process cache of development holds
@@ -142,14 +157,15 @@ def fetch_once(url: str) -> Fetched:
     (or the refusal) under the lock's token; the others poll for it. A holder
     that dies leaves a lock that expires after the fetch's time limit.
     """
-    key = "client-metadata:lock:" + sha256(url.encode()).hexdigest()
+    work = work or _fetch_and_check
+    key = f"client-metadata:lock:{kind}:" + sha256(url.encode()).hexdigest()
     wait = settings.CLIENT_METADATA_TIMEOUT * 2 + 1
     deadline = time.monotonic() + wait
     while True:
         token = secrets.token_hex(8)
         if cache.add(key, token, timeout=wait):
             try:
-                result = _fetch_and_check(url)
+                result = work(url)
             except documents.DocumentRefused as refused:
                 result = refused
             cache.set(f"{key}:{token}", result, timeout=wait)
@@ -195,7 +211,25 @@ def _fetch_and_check(url: str) -> Fetched:
                 "invalid_client_metadata", f"logo_uri: {error.message}"
             ) from error
         icon = documents.check_logo(logo.body)
-    return Fetched(checked=checked, icon=icon, fresh_seconds=fresh_seconds(response.headers))
+    fetched_keys, keys_fresh = None, 0
+    if checked.jwks_uri:
+        fetched_keys, keys_fresh = fetch_keys(checked.jwks_uri)
+    return Fetched(
+        checked=checked,
+        icon=icon,
+        fresh_seconds=fresh_seconds(response.headers),
+        fetched_keys=fetched_keys,
+        keys_fresh_seconds=keys_fresh,
+    )
+
+
+def fetch_keys(jwks_uri: str) -> tuple[dict, int]:
+    """The key set at `jwks_uri`, checked, and how long it may be reused (the documents' floor and ceiling)."""
+    try:
+        response = fetch(jwks_uri, max_bytes=keys.MAX_JWKS_BYTES, accept=keys.JWKS_ACCEPT)
+    except FetchError as error:
+        raise keys.refused("jwks_uri", error.message) from error
+    return keys.parse_jwks(response.body), fresh_seconds(response.headers)
 
 
 def fresh_seconds(headers: dict[str, str]) -> int:
@@ -249,10 +283,16 @@ def store(
             _("The redirect URL in this request is not one of the document’s redirect_uris."),
         )
     now = timezone.now()
+    checked = fetched.checked
     kept = {
         "fetched": now,
         "fresh_until": now + timedelta(seconds=fetched.fresh_seconds),
-        "document": fetched.checked.document,
+        "document": checked.document,
+        "token_endpoint_auth_method": checked.auth_method,
+        "jwks_uri": checked.jwks_uri,
+        "jwks": checked.jwks or fetched.fetched_keys or {},
+        "keys_fetched": now if checked.jwks_uri else None,
+        "keys_fresh_until": now + timedelta(seconds=fetched.keys_fresh_seconds) if checked.jwks_uri else None,
     }
     if record is None:
         return _create(url, form, fetched.icon, kept)
@@ -278,6 +318,82 @@ def _create(url, form, icon: CleanIcon, kept: dict) -> OAuthApplication:
             raise
         return record.application
     return app
+
+
+# --- keys of clients that sign their token requests (private_key_jwt) --------------------
+
+
+class KeysUnavailable(Exception):
+    """The client's keys could not be fetched; it cannot authenticate now (recorded as a failure)."""
+
+
+def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
+    """The public key set of a private_key_jwt metadata-document client; None for every other client.
+
+    Keys from a `jwks_uri` are fetched again once no longer fresh, or with `refresh`
+    (an assertion named a key not in the set) if the last fetch is older than
+    KEY_REFETCH_MIN_SECONDS, so a stream of made-up key IDs costs one fetch a minute.
+    Raises KeysUnavailable when a needed fetch fails: stale keys are not trusted.
+    """
+    if app.registration_source != RegistrationSource.METADATA_DOCUMENT:
+        return None
+    record = MetadataDocument.objects.filter(application=app).first()
+    if record is None or record.token_endpoint_auth_method != AuthMethod.PRIVATE_KEY_JWT:
+        return None
+    if not record.jwks_uri:
+        return record.jwks
+    now = timezone.now()
+    stale = record.keys_fresh_until is None or record.keys_fresh_until <= now
+    may_refetch = record.keys_fetched is None or now - record.keys_fetched >= timedelta(
+        seconds=KEY_REFETCH_MIN_SECONDS
+    )
+    if not stale and not (refresh and may_refetch):
+        return record.jwks
+    try:
+        fetched, seconds = fetch_once(record.jwks_uri, fetch_keys, kind="jwks")
+    except documents.DocumentRefused as refused:
+        logger.warning("Keys of %s could not be fetched: %s", app.client_id, refused.message)
+        if refused.code != "fetch_in_progress":
+            record_failure(app.client_id, "jwks_unavailable", refused.message)
+        raise KeysUnavailable(refused.message) from refused
+    MetadataDocument.objects.filter(pk=record.pk).update(
+        jwks=fetched, keys_fetched=now, keys_fresh_until=now + timedelta(seconds=seconds)
+    )
+    return fetched
+
+
+def uses_private_key_jwt(app: OAuthApplication) -> bool:
+    """Must this client authenticate with a signed assertion (and never as a public client)?"""
+    return (
+        app.registration_source == RegistrationSource.METADATA_DOCUMENT
+        and MetadataDocument.objects.filter(
+            application=app, token_endpoint_auth_method=AuthMethod.PRIVATE_KEY_JWT
+        ).exists()
+    )
+
+
+# --- failed fetches, for staff ---------------------------------------------------------
+
+
+def record_failure(url: str, code: str, message) -> None:
+    """Count a failed fetch (or a refused document) of `url` in its one row; drop rows long quiet.
+
+    One row per URL however often it fails, and rows not failed again within
+    CLIENT_METADATA_FAILURE_RETENTION_DAYS are deleted here, so the table stays
+    small whatever URLs people make the portal fetch.
+    """
+    now = timezone.now()
+    last = {"last_failed": now, "last_code": code[:64], "last_message": str(message)[:500]}
+    url = url[:2048]
+    if not FetchFailure.objects.filter(url=url).update(attempts=F("attempts") + 1, **last):
+        try:
+            with transaction.atomic():
+                FetchFailure.objects.create(url=url, first_failed=now, **last)
+        except IntegrityError:
+            # Another request recorded this URL's first failure a moment ago.
+            FetchFailure.objects.filter(url=url).update(attempts=F("attempts") + 1, **last)
+    cutoff = now - timedelta(days=settings.CLIENT_METADATA_FAILURE_RETENTION_DAYS)
+    FetchFailure.objects.filter(last_failed__lt=cutoff).delete()
 
 
 # --- blocking --------------------------------------------------------------------------

@@ -351,6 +351,8 @@ CLIENT_METADATA_CACHE_MAX_SECONDS = env.int("CLIENT_METADATA_CACHE_MAX_SECONDS",
 CLIENT_METADATA_CA_BUNDLE = env.str("CLIENT_METADATA_CA_BUNDLE", default="")
 # Development only: fetch documents from loopback addresses (127.0.0.0/8, ::1). Refused in production.
 CLIENT_METADATA_ALLOW_LOOPBACK = env.bool("CLIENT_METADATA_ALLOW_LOOPBACK", default=False)
+# Failed fetches are kept for staff (one row per URL, Django admin) until none for this many days.
+CLIENT_METADATA_FAILURE_RETENTION_DAYS = env.int("CLIENT_METADATA_FAILURE_RETENTION_DAYS", default=30)
 if PRODUCTION and CLIENT_METADATA_ALLOW_LOOPBACK:
     raise ImproperlyConfigured(
         "CLIENT_METADATA_ALLOW_LOOPBACK is for development only and is refused in production mode "

@@ -51,8 +51,14 @@ def test_what_the_server_does_is_what_the_documents_say(documents):
     assert discovery["token_endpoint_auth_methods_supported"] == [
         "client_secret_basic",
         "client_secret_post",
+        "private_key_jwt",
         "none",
     ]
+    # private_key_jwt: asymmetric algorithms only, never none or a shared-secret HS*.
+    algorithms = discovery["token_endpoint_auth_signing_alg_values_supported"]
+    assert "RS256" in algorithms and "ES256" in algorithms
+    assert not any(alg == "none" or alg.startswith("HS") for alg in algorithms)
+    assert discovery["revocation_endpoint_auth_signing_alg_values_supported"] == algorithms
     assert discovery["introspection_endpoint_auth_methods_supported"] == [
         "client_secret_basic",
         "client_secret_post",

@@ -128,7 +128,7 @@ def refused(flow, url, *, redirect_uri=REDIRECT_URI, status=400):
         ({"scope": ["openid"]}, "invalid_client_metadata", "scope"),
         ({"client_name": "Bad\u202ename"}, "invalid_client_metadata", "client_name:"),
         ({"client_uri": "http://tools.cimd-test.net/"}, "invalid_client_metadata", "client_uri:"),
-        ({"token_endpoint_auth_method": "private_key_jwt"}, "invalid_client_metadata", "private_key_jwt"),
+        ({"token_endpoint_auth_method": "private_key_jwt"}, "invalid_client_metadata", "exactly one of jwks"),
         (
             {"token_endpoint_auth_method": "client_secret_basic"},
             "invalid_client_metadata",
