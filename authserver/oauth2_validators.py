@@ -108,7 +108,9 @@ class PortalValidator(OAuth2Validator):
         finally:
             _authenticating.reset(token)
         if authenticated and uses_private_key_jwt(request.client):
-            raise _invalid_client(request, "This client authenticates with private_key_jwt (a client_assertion).")
+            raise _invalid_client(
+                request, "This client authenticates with private_key_jwt (a client_assertion)."
+            )
         return authenticated
 
     def authenticate_client_id(self, client_id, request, *args, **kwargs):
@@ -119,22 +121,30 @@ class PortalValidator(OAuth2Validator):
     def _authenticate_assertion(self, request) -> bool:
         """RFC 7523 §2.2: the client is the one whose key signed `client_assertion` (see client_assertions.py)."""
         if getattr(request, "client_assertion_type", None) != client_assertions.ASSERTION_TYPE:
-            raise _invalid_client(request, f"client_assertion_type must be {client_assertions.ASSERTION_TYPE}.")
+            raise _invalid_client(
+                request, f"client_assertion_type must be {client_assertions.ASSERTION_TYPE}."
+            )
         assertion = getattr(request, "client_assertion", None)
         if not assertion:
             raise _invalid_client(request, "client_assertion is missing.")
         if self._extract_basic_auth(request) or getattr(request, "client_secret", None):
             # RFC 6749 §2.3: one authentication method per request.
-            raise _invalid_client(request, "Use one client authentication method, not a secret and an assertion.")
+            raise _invalid_client(
+                request, "Use one client authentication method, not a secret and an assertion."
+            )
         try:
             client_id = client_assertions.claimed_client_id(assertion)
             if client_id is None or (request.client_id and request.client_id != client_id):
-                raise client_assertions.AssertionRefused("The assertion's iss must be the request's client_id.")
+                raise client_assertions.AssertionRefused(
+                    "The assertion's iss must be the request's client_id."
+                )
             if queryable_client_id(client_id) is None or self._load_application(client_id, request) is None:
                 return False
             client = request.client
             if client_keys(client) is None:
-                raise client_assertions.AssertionRefused("This client does not authenticate with private_key_jwt.")
+                raise client_assertions.AssertionRefused(
+                    "This client does not authenticate with private_key_jwt."
+                )
             client_assertions.verify(
                 assertion,
                 client_id=client_id,
@@ -144,7 +154,9 @@ class PortalValidator(OAuth2Validator):
         except client_assertions.AssertionRefused as refused:
             raise _invalid_client(request, str(refused)) from refused
         except KeysUnavailable as unavailable:
-            raise _invalid_client(request, "This client's keys (jwks_uri) could not be fetched.") from unavailable
+            raise _invalid_client(
+                request, "This client's keys (jwks_uri) could not be fetched."
+            ) from unavailable
         request.client_id = client_id
         return True
 
