@@ -119,7 +119,7 @@ class PortalValidator(OAuth2Validator):
         return not uses_private_key_jwt(request.client)
 
     def _authenticate_assertion(self, request) -> bool:
-        """RFC 7523 §2.2: the client is the one whose key signed `client_assertion` (see client_assertions.py)."""
+        """RFC 7523 §2.2: the client is the one whose key signed `client_assertion` (client_assertions.py)."""
         if getattr(request, "client_assertion_type", None) != client_assertions.ASSERTION_TYPE:
             raise _invalid_client(
                 request, f"client_assertion_type must be {client_assertions.ASSERTION_TYPE}."

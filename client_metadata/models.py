@@ -55,10 +55,6 @@ class MetadataDocument(models.Model):
             ),
         ]
 
-    @property
-    def signs_assertions(self) -> bool:
-        return self.token_endpoint_auth_method == AuthMethod.PRIVATE_KEY_JWT
-
     def __str__(self):
         return self.url
 

@@ -224,7 +224,7 @@ def _fetch_and_check(url: str) -> Fetched:
 
 
 def fetch_keys(jwks_uri: str) -> tuple[dict, int]:
-    """The key set at `jwks_uri`, checked, and how long it may be reused (the documents' floor and ceiling)."""
+    """The key set at `jwks_uri`, checked, and how long it may be reused (within the documents' bounds)."""
     try:
         response = fetch(jwks_uri, max_bytes=keys.MAX_JWKS_BYTES, accept=keys.JWKS_ACCEPT)
     except FetchError as error:

@@ -10,7 +10,6 @@ from jwcrypto import jwk, jwt
 
 from client_metadata import services
 from client_metadata.models import FetchFailure, MetadataDocument
-from oauth_apps.models import OAuthApplication
 from tests.authserver.conftest import TOKEN_URL, Flow
 
 from .conftest import REDIRECT_URI
