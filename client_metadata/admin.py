@@ -1,4 +1,5 @@
-"""Staff pages for metadata-document clients: the fetched documents (read-only) and the blocks.
+"""Staff pages for metadata-document clients: the fetched documents and the failed fetches
+(both read-only), and the blocks.
 
 A block is made and lifted through client_metadata.services, so the apps it
 covers are disabled (their tokens revoked) and the audit trail records it in
@@ -18,21 +19,48 @@ from oauth_apps.access import Action, may_act_on_others
 
 from . import services
 from .documents import DocumentRefused
-from .models import BlockedClient, MetadataDocument
+from .models import BlockedClient, FetchFailure, MetadataDocument
 
 
 @admin.register(MetadataDocument)
 class MetadataDocumentAdmin(ReadOnlyModelAdmin):
     """Read-only: a document goes with its app (deleted or disabled on the app's own page)."""
 
-    list_display = ["url", "application", "fetched", "fresh_until"]
+    list_display = ["url", "application", "token_endpoint_auth_method", "fetched", "fresh_until"]
+    list_filter = ["token_endpoint_auth_method"]
     search_fields = ["url"]
-    readonly_fields = ["url", "application", "fetched", "fresh_until", "document_text"]
+    readonly_fields = [
+        "url",
+        "application",
+        "fetched",
+        "fresh_until",
+        "document_text",
+        "token_endpoint_auth_method",
+        "jwks_uri",
+        "keys_text",
+        "keys_fetched",
+        "keys_fresh_until",
+    ]
     fields = readonly_fields
 
     @admin.display(description=_("document"))
     def document_text(self, obj):
         return format_html('<pre dir="ltr">{}</pre>', json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+    @admin.display(description=_("public keys"))
+    def keys_text(self, obj):
+        return format_html('<pre dir="ltr">{}</pre>', json.dumps(obj.jwks, indent=2, ensure_ascii=False))
+
+
+@admin.register(FetchFailure)
+class FetchFailureAdmin(ReadOnlyModelAdmin):
+    """Read-only: written by client_metadata.services.record_failure, pruned there too."""
+
+    list_display = ["url", "last_code", "attempts", "last_failed", "first_failed"]
+    list_filter = ["last_code"]
+    search_fields = ["url"]
+    readonly_fields = ["url", "attempts", "first_failed", "last_failed", "last_code", "last_message"]
+    fields = readonly_fields
 
 
 class BlockForm(forms.ModelForm):
