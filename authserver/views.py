@@ -180,7 +180,12 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         application = context.get("application")
         if application is not None:
-            context.update(consent_context(application, context.get("scopes", []), context["redirect_uri"]))
+            # The resources asked for (RFC 8707): server.require_known_resources refused any
+            # this server does not know before the screen is shown.
+            resources = self.request.GET.getlist("resource")
+            context.update(
+                consent_context(application, context.get("scopes", []), context["redirect_uri"], resources)
+            )
             # Carried through the Allow/Deny POST so what follows speaks the same language.
             context["ui_locales"] = self.request.GET.get("ui_locales", "")[:200]
         return context

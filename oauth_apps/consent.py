@@ -21,11 +21,16 @@ def display_host(uri: str) -> str:
     return scheme
 
 
-def consent_context(application, scope_names, redirect_uri: str) -> dict:
-    """The template context of the consent screen for `application` asking for `scope_names`."""
+def consent_context(application, scope_names, redirect_uri: str, resources=()) -> dict:
+    """The template context of the consent screen for `application` asking for `scope_names`.
+
+    `resources` are the RFC 8707 resource indicators of the request (already checked to
+    be resources this server issues tokens for): the screen says the access is for them.
+    """
     return {
         "application": application,
         "scope_lines": scope_catalog.consent_lines(scope_names),
+        "resources": list(dict.fromkeys(resources)),
         "redirect_host": display_host(redirect_uri) if redirect_uri else "",
         # A client that identified itself with a metadata document (client_metadata/): the
         # screen names the host of its client_id URL first, its self-chosen name second.

@@ -79,3 +79,47 @@ def test_the_authorize_error_page_has_no_developer_navigation_either(flow, publi
 
 def test_portal_pages_keep_the_navigation(user_client):
     assert f'href="{LIST_URL}"' in user_client.get(LIST_URL).content.decode()
+
+
+RESOURCE_API = "http://testserver/api/2.0"
+RESOURCE_MCP = "https://mcp.example.com/mcp"
+
+
+def test_the_screen_names_the_resource_asked_for(flow, public_app, settings):
+    settings.RESOURCE_INDICATORS = [RESOURCE_MCP]
+    page = flow.authorize(public_app, scope="accounts.self:read", resource=RESOURCE_MCP)
+    assert page.status_code == 200
+    text = consent_text(page)
+    assert f"For use with {RESOURCE_MCP}" in text
+    # Near the scopes: after the list, before the line about where the person is sent back.
+    assert text.index("For use with") < text.index("You will be sent back")
+    assert RESOURCE_API not in text
+
+
+def test_without_a_resource_the_screen_names_none(flow, public_app):
+    page = flow.authorize(public_app, scope="accounts.self:read")
+    assert page.status_code == 200
+    assert "For use with" not in consent_text(page)
+    assert 'data-testid="consent-resource"' not in page.content.decode()
+
+
+def test_every_resource_asked_for_is_named_once(flow, public_app, settings):
+    from urllib.parse import urlencode
+
+    settings.RESOURCE_INDICATORS = [RESOURCE_MCP]
+    params = flow.params(public_app, scope="accounts.self:read")
+    query = urlencode(
+        [*params.items(), ("resource", RESOURCE_MCP), ("resource", RESOURCE_API), ("resource", RESOURCE_MCP)]
+    )
+    page = flow.client.get(f"/oauth/authorize/?{query}")
+    assert page.status_code == 200
+    text = consent_text(page)
+    assert text.count("For use with") == 2
+    assert f"For use with {RESOURCE_MCP}" in text
+    assert f"For use with {RESOURCE_API}" in text
+
+
+def test_an_unknown_resource_never_reaches_the_screen(flow, public_app):
+    page = flow.authorize(public_app, scope="accounts.self:read", resource="https://evil.example/api")
+    assert page.status_code == 302
+    assert "invalid_target" in page["Location"]
