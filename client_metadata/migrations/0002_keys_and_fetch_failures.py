@@ -5,57 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('client_metadata', '0001_initial'),
+        ("client_metadata", "0001_initial"),
         migrations.swappable_dependency(settings.OAUTH2_PROVIDER_APPLICATION_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FetchFailure',
+            name="FetchFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=2048, unique=True, verbose_name='URL')),
-                ('attempts', models.PositiveIntegerField(default=1, verbose_name='failed attempts')),
-                ('first_failed', models.DateTimeField(verbose_name='first failed')),
-                ('last_failed', models.DateTimeField(db_index=True, verbose_name='last failed')),
-                ('last_code', models.CharField(max_length=64, verbose_name='last error')),
-                ('last_message', models.CharField(max_length=500, verbose_name='last message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=2048, unique=True, verbose_name="URL")),
+                ("attempts", models.PositiveIntegerField(default=1, verbose_name="failed attempts")),
+                ("first_failed", models.DateTimeField(verbose_name="first failed")),
+                ("last_failed", models.DateTimeField(db_index=True, verbose_name="last failed")),
+                ("last_code", models.CharField(max_length=64, verbose_name="last error")),
+                ("last_message", models.CharField(max_length=500, verbose_name="last message")),
             ],
             options={
-                'verbose_name': 'failed fetch',
-                'verbose_name_plural': 'failed fetches',
-                'ordering': ['-last_failed', '-id'],
+                "verbose_name": "failed fetch",
+                "verbose_name_plural": "failed fetches",
+                "ordering": ["-last_failed", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='metadatadocument',
-            name='jwks',
-            field=models.JSONField(blank=True, default=dict, verbose_name='public keys'),
+            model_name="metadatadocument",
+            name="jwks",
+            field=models.JSONField(blank=True, default=dict, verbose_name="public keys"),
         ),
         migrations.AddField(
-            model_name='metadatadocument',
-            name='jwks_uri',
-            field=models.CharField(blank=True, max_length=2048, verbose_name='JWKS URL'),
+            model_name="metadatadocument",
+            name="jwks_uri",
+            field=models.CharField(blank=True, max_length=2048, verbose_name="JWKS URL"),
         ),
         migrations.AddField(
-            model_name='metadatadocument',
-            name='keys_fetched',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='keys last fetched'),
+            model_name="metadatadocument",
+            name="keys_fetched",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="keys last fetched"),
         ),
         migrations.AddField(
-            model_name='metadatadocument',
-            name='keys_fresh_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='keys reused until'),
+            model_name="metadatadocument",
+            name="keys_fresh_until",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="keys reused until"),
         ),
         migrations.AddField(
-            model_name='metadatadocument',
-            name='token_endpoint_auth_method',
-            field=models.CharField(choices=[('none', 'None (PKCE only)'), ('private_key_jwt', 'Signed JWT (private_key_jwt)')], default='none', max_length=32, verbose_name='token endpoint authentication'),
+            model_name="metadatadocument",
+            name="token_endpoint_auth_method",
+            field=models.CharField(
+                choices=[("none", "None (PKCE only)"), ("private_key_jwt", "Signed JWT (private_key_jwt)")],
+                default="none",
+                max_length=32,
+                verbose_name="token endpoint authentication",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metadatadocument',
-            constraint=models.CheckConstraint(condition=models.Q(('token_endpoint_auth_method__in', ['none', 'private_key_jwt'])), name='client_metadata_document_auth_method_valid'),
+            model_name="metadatadocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("token_endpoint_auth_method__in", ["none", "private_key_jwt"])),
+                name="client_metadata_document_auth_method_valid",
+            ),
         ),
     ]
