@@ -141,14 +141,16 @@ class PortalValidator(OAuth2Validator):
             if queryable_client_id(client_id) is None or self._load_application(client_id, request) is None:
                 return False
             client = request.client
-            if client_keys(client) is None:
+            stored = client_keys(client)
+            if stored is None:
                 raise client_assertions.AssertionRefused(
                     "This client does not authenticate with private_key_jwt."
                 )
             client_assertions.verify(
                 assertion,
                 client_id=client_id,
-                key_set=lambda refresh: client_keys(client, refresh=refresh),
+                # One read of the stored keys; an unknown kid asks for them afresh.
+                key_set=lambda refresh: client_keys(client, refresh=True) if refresh else stored,
                 audiences=assertion_audiences(request),
             )
         except client_assertions.AssertionRefused as refused:

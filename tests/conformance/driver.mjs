@@ -4,7 +4,8 @@
 //        pytest keeps one process for the session instead of starting Node for every step)
 //
 // request: {command, library: "openid-client" | "oauth4webapi", issuer, algorithm: "oidc" | "oauth2",
-//           client: {client_id, client_secret?, auth: "basic" | "post" | "none", redirect_uri}, ...}
+//           client: {client_id, client_secret?, private_jwk?, auth: "basic" | "post" | "none" |
+//                    "private_key_jwt", redirect_uri}, ...}
 // commands:
 //   discover        the metadata as the library accepted it
 //   begin           an authorization URL with PKCE S256, state and (with openid) nonce
@@ -45,11 +46,20 @@ async function attempt(fn) {
   }
 }
 
+// private_key_jwt: the client's EC P-256 private key (a JWK made by the test), as the library wants it.
+async function signingKey(c) {
+  const key = await crypto.subtle.importKey(
+    'jwk', c.private_jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'],
+  );
+  return { key, kid: c.private_jwk.kid };
+}
+
 // --- openid-client -----------------------------------------------------------------------------
 
-function openidClientAuth(c) {
+async function openidClientAuth(c) {
   if (c.auth === 'basic') return client.ClientSecretBasic(c.client_secret);
   if (c.auth === 'post') return client.ClientSecretPost(c.client_secret);
+  if (c.auth === 'private_key_jwt') return client.PrivateKeyJwt(await signingKey(c));
   return client.None();
 }
 
@@ -58,7 +68,7 @@ async function openidClientConfig(req) {
     new URL(req.issuer),
     req.client.client_id,
     undefined,
-    openidClientAuth(req.client),
+    await openidClientAuth(req.client),
     { execute: [client.allowInsecureRequests], algorithm: req.algorithm },
   );
   // Validate ID token signatures against the JWKS, not only the claims.
@@ -143,9 +153,10 @@ const openidClient = {
 
 // --- oauth4webapi ------------------------------------------------------------------------------
 
-function oauthClientAuth(c) {
+async function oauthClientAuth(c) {
   if (c.auth === 'basic') return oauth.ClientSecretBasic(c.client_secret);
   if (c.auth === 'post') return oauth.ClientSecretPost(c.client_secret);
+  if (c.auth === 'private_key_jwt') return oauth.PrivateKeyJwt(await signingKey(c));
   return oauth.None();
 }
 
@@ -189,7 +200,7 @@ const oauth4webapi = {
   async finish(req) {
     const as = await discoverAs(req);
     const c = { client_id: req.client.client_id };
-    const auth = oauthClientAuth(req.client);
+    const auth = await oauthClientAuth(req.client);
     const out = {};
     const openid = req.nonce !== null && req.nonce !== undefined;
     const params = oauth.validateAuthResponse(as, c, new URL(req.callback_url), req.state);

@@ -8,6 +8,10 @@ back (state, iss, nonce), the code exchange with PKCE, ID token validation (sign
 included), userinfo, refresh rotation and replay, introspection, revocation — is done
 by the library, with its own checks. The only allowance is plain http, because the
 live server listens on loopback.
+
+One client is a metadata-document client that authenticates with private_key_jwt: its
+document, served over TLS by the client-metadata tests' server, publishes an EC key,
+and the library signs every token, refresh and revocation request with it.
 """
 
 import json
@@ -20,9 +24,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from jwcrypto import jwk
 
 from authserver import signing_keys
 from authserver.models import SigningKey
+from client_metadata import fetcher
+from tests.client_metadata.tls_server import DocumentServer, Route
 from tests.live_consent import answer_consent, redirect_without_consent, signed_in_browser
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +37,8 @@ LIBRARIES = ["openid-client", "oauth4webapi"]
 CONFIDENTIAL_REDIRECT = "https://client.example.com/callback"
 NATIVE_REDIRECT = "http://127.0.0.1:8765/callback"
 SCOPE = "openid accounts.self:read"
+DOCUMENT_HOST = "tools.cimd-test.net"
+DOCUMENT_PATH = "/conformance/signing-client.json"
 ANSWER_TIMEOUT = 60
 
 
@@ -110,6 +119,38 @@ def clients(make_app, user):
 
 
 @pytest.fixture
+def signing_client(tmp_path_factory, settings, monkeypatch):
+    """A metadata-document client whose document publishes an EC key (private_key_jwt)."""
+    server = DocumentServer(tmp_path_factory.mktemp("conformance-document"))
+    settings.CLIENT_METADATA_CA_BUNDLE = str(server.ca_path)
+    settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
+    real_resolve = fetcher.resolve
+    monkeypatch.setattr(
+        fetcher,
+        "resolve",
+        lambda host, port: ["127.0.0.1"] if host == DOCUMENT_HOST else real_resolve(host, port),
+    )
+    key = jwk.JWK.generate(kty="EC", crv="P-256", kid="conformance-1")
+    url = server.url(DOCUMENT_PATH, DOCUMENT_HOST)
+    document = {
+        "client_id": url,
+        "client_name": "Signing Agent",
+        "redirect_uris": [NATIVE_REDIRECT],
+        "scope": SCOPE,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": {"keys": [key.export_public(as_dict=True)]},
+    }
+    server.routes[DOCUMENT_PATH] = Route(body=json.dumps(document).encode())
+    yield {
+        "client_id": url,
+        "auth": "private_key_jwt",
+        "private_jwk": key.export_private(as_dict=True),
+        "redirect_uri": NATIVE_REDIRECT,
+    }
+    server.close()
+
+
+@pytest.fixture
 def person(portal, user):
     return signed_in_browser(portal, "alice", "alice-password-1")
 
@@ -174,6 +215,25 @@ def test_the_whole_flow_passes_the_librarys_checks(driver, portal, clients, pers
         introspection = result["introspection"]["value"]
         assert introspection["active"] is True
         assert introspection["client_id"] == client["client_id"]
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_a_metadata_document_client_signs_its_requests_with_private_key_jwt(
+    driver, portal, signing_client, person, library
+):
+    begun = driver("begin", library, portal, signing_client)
+    callback = answer_consent(person, begun["authorization_url"])
+    result = driver("finish", library, portal, signing_client, callback_url=callback, **_checks(begun))
+    # The server refuses this client any other way to authenticate, so each success
+    # below is the library's signed assertion accepted.
+    assert result["token"]["token_type"].lower() == "bearer"
+    assert result["id_token_claims"]["aud"] == signing_client["client_id"]
+    assert result["refresh_rotated"] is True
+    assert result["revocation"]["ok"] is True
+    assert result["refresh_after_revocation"]["failure"]["error"] == "invalid_grant"
+    assert result["replay"]["failure"]["error"] == "invalid_grant"
+    # Introspection is for resource servers registered in the portal.
+    assert result["introspection"]["failure"]["status"] == 401
 
 
 @pytest.mark.parametrize("library", LIBRARIES)
