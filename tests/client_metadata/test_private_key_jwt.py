@@ -10,6 +10,7 @@ from jwcrypto import jwk, jwt
 
 from client_metadata import services
 from client_metadata.models import FetchFailure, MetadataDocument
+from oauth_apps.models import OAuthApplication
 from tests.authserver.conftest import TOKEN_URL, Flow
 
 from .conftest import REDIRECT_URI
@@ -304,3 +305,19 @@ def test_a_jwks_uri_on_a_private_address_is_refused_and_nothing_is_stored(docume
     assert address in page.context["message"]
     assert documents.hits("/jwks.json") == 0
     assert nothing_stored()
+
+
+def test_the_info_page_says_the_client_signs_its_requests(documents, flow, client, settings):
+    from django.contrib.auth import get_user_model
+
+    key = new_key()
+    url = signed_client(documents, key)
+    flow.authorize(client_for(url))
+    app = OAuthApplication.objects.get(client_id=url)
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "root-password-1")
+    client.force_login(admin)
+    page = client.get(app.get_absolute_url()).content.decode()
+    method = page.split('data-testid="auth-method">')[1].split("</dd>")[0]
+    assert "Signed JWT (private_key_jwt)" in method
+    assert "metadata document publishes" in method
+    assert "Public" not in method
