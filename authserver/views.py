@@ -323,7 +323,12 @@ class IntrospectView(OAuthLibMixin, View):
 
     def authenticated_caller(self, request) -> OAuthApplication | None:
         """The confidential, usable app that authenticated this request, or None."""
-        if not super().authenticate_client(request):
+        try:
+            if not super().authenticate_client(request):
+                return None
+        except oauth_errors.OAuth2Error:
+            # The validator explains a refused assertion (or a signing client's secret)
+            # by raising; here every refusal is the same 401.
             return None
         # Public clients "authenticate" with an empty secret; introspection is for
         # clients that hold a secret.

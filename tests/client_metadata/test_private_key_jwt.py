@@ -321,3 +321,20 @@ def test_the_info_page_says_the_client_signs_its_requests(documents, flow, clien
     assert "Signed JWT (private_key_jwt)" in method
     assert "metadata document publishes" in method
     assert "Public" not in method
+
+
+def test_introspection_answers_an_assertion_with_a_401(documents, flow, client):
+    """Introspection is for resource servers registered with a secret, not for signing clients."""
+    key = new_key()
+    url = signed_client(documents, key)
+    code = flow.code(client_for(url))
+    token = exchange(client, flow, url, code, **signed(assertion(key, url))).json()["access_token"]
+    response = client.post("/oauth/introspect/", {"token": token, **signed(assertion(key, url))})
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    response = client.post("/oauth/introspect/", {"token": token, "client_id": url, "client_secret": "x"})
+    assert response.status_code == 401
+    # A bad assertion is a 401 too, not an error page.
+    bad = assertion(key, url, aud="https://elsewhere.test/")
+    response = client.post("/oauth/introspect/", {"token": token, **signed(bad)})
+    assert response.status_code == 401
