@@ -40,6 +40,7 @@ from oauth_apps.models import OAuthApplication, queryable_client_id
 
 from . import client_assertions, signing_keys
 from .cors import origin_allowed
+from .metadata import server_endpoint_urls
 from .models import AuthorizationCodeRecord
 from .redirects import client_redirect_uri_allowed
 from .resources import refuse_beyond_unbound, refuse_unknown
@@ -300,8 +301,6 @@ def _invalid_client(request, description: str) -> errors.InvalidClientError:
 
 def assertion_audiences(request) -> set[str]:
     """What an assertion's `aud` may name: the issuer, the token endpoint, the revocation endpoint."""
-    from .metadata import server_endpoint_urls
-
     return set(server_endpoint_urls(request, ("token", "revoke-token")))
 
 
