@@ -5,17 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from common.token_pages import NewTokenForm, lifetime_field, token_name_field
 from oauth_apps import scopes as scope_catalog
-from oauth_apps.forms import FormRenderer
 
 from .models import NAME_MAX_LENGTH, TOKEN_SCOPES
 
-EXPIRY_DAYS = (7, 30, 90, 365)
 DEFAULT_EXPIRY_DAYS = 30
 
 
 class TokenForm(NewTokenForm):
-    default_renderer = FormRenderer
-
     name = token_name_field(
         _("What the token is for, e.g. “CI deploy of our apps”. Shown in the audit trail."),
         max_length=NAME_MAX_LENGTH,

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .forms import FormRenderer
+
 
 def token_name_field(help_text, *, max_length, field_class=forms.CharField):
     """The "Token name" field: what or whom the token is for, shown in the audit trail."""
@@ -25,6 +27,8 @@ def lifetime_field(choices, *, initial):
 
 class NewTokenForm(forms.Form):
     """A form that makes a token; a subclass declares `name` and `expires_in` with the two fields above."""
+
+    default_renderer = FormRenderer
 
     def expires(self):
         return timezone.now() + timedelta(days=self.cleaned_data["expires_in"])

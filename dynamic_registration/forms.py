@@ -23,7 +23,7 @@ from django import forms as django_forms
 from django.utils.translation import gettext_lazy as _
 
 from common.token_pages import NewTokenForm, lifetime_field, token_name_field
-from oauth_apps.forms import ApplicationEditForm, ApplicationForm, FormRenderer
+from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 from oauth_apps.models import NAME_MAX_LENGTH
 from oauth_apps.names import NameFormField
 
@@ -219,8 +219,6 @@ INITIAL_TOKEN_MAX_USES = 1000
 
 class InitialTokenForm(NewTokenForm):
     """Make an initial access token: who it is for, how long it lasts, how many clients it may register."""
-
-    default_renderer = FormRenderer
 
     name = token_name_field(
         _("Who the token is for, e.g. “Partner X's agents”. Shown in the audit trail."),
