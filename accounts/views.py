@@ -50,16 +50,21 @@ class SettingsView(LoginRequiredMixin, FormView):
             _apply_language_cookie(response, language)
         else:
             # "Follow my browser": Accept-Language decides again.
-            response.delete_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, **_language_cookie_place())
         return response
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _language_cookie_place() -> dict:
+    """Where the language cookie lives (Django's LANGUAGE_COOKIE_* settings): setting it and
+    deleting it must name the same path, domain and SameSite, or the delete misses it."""
+    return {
+        "path": settings.LANGUAGE_COOKIE_PATH,
+        "domain": settings.LANGUAGE_COOKIE_DOMAIN,
+        "samesite": settings.LANGUAGE_COOKIE_SAMESITE,
+    }
 
 
 def _apply_language_cookie(response, language: str) -> None:
@@ -67,11 +72,9 @@ def _apply_language_cookie(response, language: str) -> None:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        **_language_cookie_place(),
     )
 
 

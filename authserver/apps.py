@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AuthServerConfig(AppConfig):
     name = "authserver"
     verbose_name = _("Authorization server")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from corsheaders.signals import check_request_enabled

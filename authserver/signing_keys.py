@@ -39,7 +39,7 @@ from time import monotonic
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from jwcrypto import jwk
@@ -195,20 +195,20 @@ def _configured_key() -> Key | None:
 
 def _load() -> KeySet:
     now = timezone.now()
-    rows = SigningKey.objects.filter(Q(published_until__isnull=True) | Q(published_until__gt=now)).order_by(
-        "activates_at"
-    )
-    keys = [
-        Key(
-            kid=row.kid,
-            public=row.public_jwk,
-            activates_at=row.activates_at,
-            retired_at=row.retired_at,
-            published_until=row.published_until,
-            sealed=row.private_key,
+    # Each row's columns as a Key names them: the public JWK as `public`, the sealed private key as `sealed`.
+    rows = (
+        SigningKey.objects.filter(Q(published_until__isnull=True) | Q(published_until__gt=now))
+        .order_by("activates_at")
+        .values(
+            "kid",
+            "activates_at",
+            "retired_at",
+            "published_until",
+            public=F("public_jwk"),
+            sealed=F("private_key"),
         )
-        for row in rows
-    ]
+    )
+    keys = [Key(**row) for row in rows]
     if not keys:
         configured = _configured_key()
         keys = [configured] if configured else []

@@ -12,34 +12,27 @@ from . import api, views
 
 app_name = "oauth2_provider"
 
+server_metadata = views.ServerMetadataView.as_view()
+resource_metadata = views.ProtectedResourceMetadataView.as_view()
+
+# The discovery documents under /.well-known/: one server metadata document at RFC 8414's
+# and OpenID Connect Discovery's address; RFC 9728's resource metadata in the
+# path-suffixed form for our API's identifier (…/api/2.0) and at the root.
+well_known = [
+    ("oauth-authorization-server", server_metadata, "oauth-server-metadata"),
+    ("openid-configuration", server_metadata, "oidc-connect-discovery-info"),
+    ("oauth-protected-resource/api/2.0", resource_metadata, "oauth-resource-metadata-api"),
+    ("oauth-protected-resource", resource_metadata, "oauth-resource-metadata"),
+    ("jwks.json", views.JwksView.as_view(), "jwks-info"),
+]
+
 urlpatterns = [
     path("oauth/authorize/", views.ConsentView.as_view(), name="authorize"),
     path("oauth/token/", views.TokenView.as_view(), name="token"),
     path("oauth/revoke/", views.RevokeTokenView.as_view(), name="revoke-token"),
     path("oauth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("oauth/userinfo/", views.UserInfoView.as_view(), name="user-info"),
-    path(
-        ".well-known/oauth-authorization-server",
-        views.ServerMetadataView.as_view(),
-        name="oauth-server-metadata",
-    ),
-    path(
-        ".well-known/openid-configuration",
-        views.ServerMetadataView.as_view(),
-        name="oidc-connect-discovery-info",
-    ),
-    # RFC 9728: the path-suffixed form for our API's identifier (…/api/2.0), and the root.
-    path(
-        ".well-known/oauth-protected-resource/api/2.0",
-        views.ProtectedResourceMetadataView.as_view(),
-        name="oauth-resource-metadata-api",
-    ),
-    path(
-        ".well-known/oauth-protected-resource",
-        views.ProtectedResourceMetadataView.as_view(),
-        name="oauth-resource-metadata",
-    ),
-    path(".well-known/jwks.json", views.JwksView.as_view(), name="jwks-info"),
+    *(path(f".well-known/{address}", view, name=name) for address, view, name in well_known),
 ]
 
 api_urlpatterns = [

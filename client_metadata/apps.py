@@ -5,4 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ClientMetadataConfig(AppConfig):
     name = "client_metadata"
     verbose_name = _("Client ID metadata documents")
-    default_auto_field = "django.db.models.BigAutoField"

@@ -5,4 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ClientsApiConfig(AppConfig):
     name = "clients_api"
     verbose_name = _("Management API")
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,29 +1,20 @@
 """The form a person fills in to make a personal access token."""
 
-from datetime import timedelta
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.token_pages import NewTokenForm, lifetime_field, token_name_field
 from oauth_apps import scopes as scope_catalog
-from oauth_apps.forms import FormRenderer
 
 from .models import NAME_MAX_LENGTH, TOKEN_SCOPES
 
-EXPIRY_DAYS = (7, 30, 90, 365)
 DEFAULT_EXPIRY_DAYS = 30
 
 
-class TokenForm(forms.Form):
-    default_renderer = FormRenderer
-
-    name = forms.CharField(
-        label=_("Token name"),
+class TokenForm(NewTokenForm):
+    name = token_name_field(
+        _("What the token is for, e.g. “CI deploy of our apps”. Shown in the audit trail."),
         max_length=NAME_MAX_LENGTH,
-        help_text=_("What the token is for, e.g. “CI deploy of our apps”. Shown in the audit trail."),
-        error_messages={"required": _("Name the token.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
@@ -32,15 +23,8 @@ class TokenForm(forms.Form):
         help_text=_("Write includes Read."),
         error_messages={"required": _("Choose at least one scope.")},
     )
-    expires_in = forms.TypedChoiceField(
-        label=_("Expires after"),
-        coerce=int,
-        choices=[
-            (7, _("7 days")),
-            (30, _("30 days")),
-            (90, _("90 days")),
-            (365, _("1 year")),
-        ],
+    expires_in = lifetime_field(
+        [(7, _("7 days")), (30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
         initial=DEFAULT_EXPIRY_DAYS,
     )
 
@@ -52,6 +36,3 @@ class TokenForm(forms.Form):
 
     def clean_scopes(self):
         return sorted(scope_catalog.with_implied(self.cleaned_data["scopes"]))
-
-    def expires(self):
-        return timezone.now() + timedelta(days=self.cleaned_data["expires_in"])

@@ -92,6 +92,17 @@ class ApiView(View):
     def get_app(self, pk, action: Action = Action.VIEW):
         return self.visible(action).select_related("user").prefetch_related(MAINTAINERS).filter(pk=pk).first()
 
+    def app_at_version(self, request, pk, action: Action, *, if_match_required: bool):
+        """(app, version) for a write: the app `pk` the caller may do `action` to, and the version its
+        If-Match names; or the problem to answer (404 not visible, 428 If-Match missing, 412 stale)."""
+        app = self.get_app(pk, action)
+        if app is None:
+            return problems.not_found(request)
+        version = _if_match(request, app, required=if_match_required)
+        if isinstance(version, HttpResponse):
+            return version
+        return app, version
+
     def secret_for_caller(self, app, secret):
         """Only the owner or a co-maintainer sees a secret they made (access.py); anyone else gets null."""
         return secret if may_see_secret(self.caller.user, app) else None
@@ -252,12 +263,10 @@ class ClientView(ApiView):
         return self.update(request, pk, partial=True)
 
     def update(self, request, pk, *, partial: bool):
-        app = self.get_app(pk, Action.CHANGE)
-        if app is None:
-            return problems.not_found(request)
-        version = _if_match(request, app, required=True)
-        if isinstance(version, HttpResponse):
-            return version
+        found = self.app_at_version(request, pk, Action.CHANGE, if_match_required=True)
+        if isinstance(found, HttpResponse):
+            return found
+        app, version = found
         try:
             data, files = form_input(read_body(request, multipart=False)[0])
         except BadBody as bad:
@@ -289,12 +298,10 @@ class ClientView(ApiView):
         return _json(body, ETag=etag(result.app))
 
     def delete(self, request, pk):
-        app = self.get_app(pk, Action.DELETE)
-        if app is None:
-            return problems.not_found(request)
-        version = _if_match(request, app, required=False)
-        if isinstance(version, HttpResponse):
-            return version
+        found = self.app_at_version(request, pk, Action.DELETE, if_match_required=False)
+        if isinstance(found, HttpResponse):
+            return found
+        app, _version = found
         services.delete_application(app, actor=self.caller.user)
         return HttpResponse(status=204)
 
@@ -319,12 +326,10 @@ class ClientActionView(ApiView):
     }
 
     def post(self, request, pk):
-        app = self.get_app(pk, self.access[self.action])
-        if app is None:
-            return problems.not_found(request)
-        version = _if_match(request, app, required=False)
-        if isinstance(version, HttpResponse):
-            return version
+        found = self.app_at_version(request, pk, self.access[self.action], if_match_required=False)
+        if isinstance(found, HttpResponse):
+            return found
+        app, _version = found
         if self.action in ("reset_secret", "rotate_secret", "end_rotation"):
             return getattr(self, self.action)(request, app)
         changed = services.set_enabled(app, actor=self.caller.user, enabled=self.action == "enable")

@@ -1,5 +1,38 @@
 """Pages that make a token and show it once: personal API tokens, initial access tokens for registration."""
 
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .forms import FormRenderer
+
+
+def token_name_field(help_text, *, max_length, field_class=forms.CharField):
+    """The "Token name" field: what or whom the token is for, shown in the audit trail."""
+    return field_class(
+        label=_("Token name"),
+        max_length=max_length,
+        help_text=help_text,
+        error_messages={"required": _("Name the token.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def lifetime_field(choices, *, initial):
+    """The "Expires after" field: a number of days, one of `choices`."""
+    return forms.TypedChoiceField(label=_("Expires after"), coerce=int, choices=choices, initial=initial)
+
+
+class NewTokenForm(forms.Form):
+    """A form that makes a token; a subclass declares `name` and `expires_in` with the two fields above."""
+
+    default_renderer = FormRenderer
+
+    def expires(self):
+        return timezone.now() + timedelta(days=self.cleaned_data["expires_in"])
+
 
 class NewTokenPageMixin:
     """For a FormView whose valid form makes a token: the page shows the token once, never cached.

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DynamicRegistrationConfig(AppConfig):
     name = "dynamic_registration"
     verbose_name = _("Dynamic client registration")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         from oauth2_provider.signals import app_authorized

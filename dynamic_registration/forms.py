@@ -19,13 +19,11 @@ Where a client registering itself differs from a person filling in the form:
   themselves "Claude Code"), never like an app registered in the portal.
 """
 
-from datetime import timedelta
-
 from django import forms as django_forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oauth_apps.forms import ApplicationEditForm, ApplicationForm, FormRenderer
+from common.token_pages import NewTokenForm, lifetime_field, token_name_field
+from oauth_apps.forms import ApplicationEditForm, ApplicationForm
 from oauth_apps.models import NAME_MAX_LENGTH
 from oauth_apps.names import NameFormField
 
@@ -219,23 +217,16 @@ class ClientMetadataEditForm(ClientMetadataFormMixin, ApplicationEditForm):
 INITIAL_TOKEN_MAX_USES = 1000
 
 
-class InitialTokenForm(django_forms.Form):
+class InitialTokenForm(NewTokenForm):
     """Make an initial access token: who it is for, how long it lasts, how many clients it may register."""
 
-    default_renderer = FormRenderer
-
-    name = NameFormField(
-        label=_("Token name"),
+    name = token_name_field(
+        _("Who the token is for, e.g. “Partner X's agents”. Shown in the audit trail."),
         max_length=NAME_MAX_LENGTH,
-        help_text=_("Who the token is for, e.g. “Partner X's agents”. Shown in the audit trail."),
-        error_messages={"required": _("Name the token.")},
-        widget=django_forms.TextInput(attrs={"autocomplete": "off"}),
+        field_class=NameFormField,
     )
-    expires_in = django_forms.TypedChoiceField(
-        label=_("Expires after"),
-        coerce=int,
-        choices=[(1, _("1 day")), (7, _("7 days")), (30, _("30 days")), (90, _("90 days"))],
-        initial=7,
+    expires_in = lifetime_field(
+        [(1, _("1 day")), (7, _("7 days")), (30, _("30 days")), (90, _("90 days"))], initial=7
     )
     max_uses = django_forms.IntegerField(
         label=_("Use limit"),
@@ -246,6 +237,3 @@ class InitialTokenForm(django_forms.Form):
         % {"max": INITIAL_TOKEN_MAX_USES},
         error_messages={"required": _("Enter how many clients may register with this token.")},
     )
-
-    def expires(self):
-        return timezone.now() + timedelta(days=self.cleaned_data["expires_in"])

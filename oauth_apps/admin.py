@@ -129,6 +129,20 @@ def revocation_text(apps) -> str:
     ) % {"people": people, "tokens": tokens, "codes": codes}
 
 
+def on_and_off_actions(method, *, on, off, permission):
+    """A list action that switches something on and its opposite: `method(admin, request, queryset, value)`
+    with value True, then False; `on` and `off` describe them, both need `permission`."""
+
+    def action(value, description):
+        @admin.action(description=description, permissions=[permission])
+        def switch(modeladmin, request, queryset):
+            return method(modeladmin, request, queryset, value)
+
+        return switch
+
+    return action(True, on), action(False, off)
+
+
 # Stored encodings the admin shows readably (URL lists one per line).
 SHOWN_AS = {
     "scope_bits": "scopes_display",
@@ -386,7 +400,7 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
         perform(apps)
         return None
 
-    def _state_action(self, request, queryset, *, enabled: bool):
+    def _state_action(self, request, queryset, enabled: bool):
         def perform(apps):
             count = bulk_set_enabled(apps, actor=request.user, enabled=enabled)
             if enabled:
@@ -411,18 +425,14 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
             perform=perform,
         )
 
-    @admin.action(description=gettext_lazy("Enable selected applications"), permissions=["change"])
-    def enable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=True)
-
-    @admin.action(
-        description=gettext_lazy("Disable selected applications (revokes their authorizations)"),
-        permissions=["change"],
+    enable_apps, disable_apps = on_and_off_actions(
+        _state_action,
+        on=gettext_lazy("Enable selected applications"),
+        off=gettext_lazy("Disable selected applications (revokes their authorizations)"),
+        permission="change",
     )
-    def disable_apps(self, request, queryset):
-        return self._state_action(request, queryset, enabled=False)
 
-    def _resource_server_action(self, request, queryset, *, value: bool):
+    def _resource_server_action(self, request, queryset, value: bool):
         def perform(apps):
             count = sum(set_resource_server(app, actor=request.user, value=value) for app in apps)
             if value:
@@ -474,19 +484,12 @@ class OAuthApplicationAdmin(admin.ModelAdmin):
             + _("Apps that were not waiting for review are unchanged. Reject apps in the review queue."),
         )
 
-    @admin.action(
-        description=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
-        permissions=["mark_resource_server"],
+    mark_resource_servers, unmark_resource_servers = on_and_off_actions(
+        _resource_server_action,
+        on=gettext_lazy("Mark selected applications as resource servers (may introspect any token)"),
+        off=gettext_lazy("Unmark selected applications as resource servers"),
+        permission="mark_resource_server",
     )
-    def mark_resource_servers(self, request, queryset):
-        return self._resource_server_action(request, queryset, value=True)
-
-    @admin.action(
-        description=gettext_lazy("Unmark selected applications as resource servers"),
-        permissions=["mark_resource_server"],
-    )
-    def unmark_resource_servers(self, request, queryset):
-        return self._resource_server_action(request, queryset, value=False)
 
     def delete_model(self, request, obj):
         delete_application(obj, actor=request.user)

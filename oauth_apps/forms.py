@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import DjangoTemplates
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from common.forms import FormRenderer
 
 from . import scopes as scope_catalog
 from .icons import CleanIcon, clean_icon
@@ -23,13 +24,6 @@ from .models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS, ClientType, OAuthApp
 from .ownership import PERSON_MAX_LENGTH, check_new_maintainer, check_recipient, find_person
 from .services import ROTATION_GRACE_DEFAULT, GraceOutOfRange, check_grace
 from .validators import clean_each, clean_origin, clean_redirect_uri, clean_web_url
-
-
-class FormRenderer(DjangoTemplates):
-    """Fields render through one template, so labels, help and errors look alike everywhere."""
-
-    field_template_name = "oauth_apps/field.html"
-
 
 # --- fields ------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -602,24 +602,35 @@ class ConfirmView(OwnedApplicationMixin, SingleObjectMixin, TemplateResponseMixi
         self.object = self.get_object()
         return self.perform()
 
+    # What the page asks; "%(name)s" in the title or message stands for the app's name.
+    # A view whose page says more overrides confirmation().
+    title = message = warning = button = ""
+    button_class = "danger"
+
     def confirmation(self) -> dict:
-        raise NotImplementedError
+        names = {"name": self.object.name}
+        return {
+            "title": self.title % names,
+            "message": self.message % names,
+            "warning": self.warning,
+            "button": self.button,
+            "button_class": self.button_class,
+        }
 
     def perform(self):
         raise NotImplementedError
 
 
+REVOKES_AUTHORIZATIONS = gettext_lazy("All active consents and authorizations will be revoked.")
+
+
 class ApplicationDisableView(ConfirmView):
     access_action = Action.CHANGE
 
-    def confirmation(self):
-        return {
-            "title": _("Disable %(name)s?") % {"name": self.object.name},
-            "message": _("The app will no longer be able to sign users in or obtain tokens."),
-            "warning": _("All active consents and authorizations will be revoked."),
-            "button": _("Disable"),
-            "button_class": "danger",
-        }
+    title = gettext_lazy("Disable %(name)s?")
+    message = gettext_lazy("The app will no longer be able to sign users in or obtain tokens.")
+    warning = REVOKES_AUTHORIZATIONS
+    button = gettext_lazy("Disable")
 
     def perform(self):
         if set_enabled(self.object, actor=self.request.user, enabled=False):
@@ -649,17 +660,13 @@ class ApplicationResetSecretView(ConfirmView):
     def get_queryset(self):
         return super().get_queryset().filter(client_type=ClientType.CONFIDENTIAL)
 
-    def confirmation(self):
-        return {
-            "title": _("Reset the secret of %(name)s?") % {"name": self.object.name},
-            "message": _(
-                "A new secret is made and shown once. The current secret stops working immediately, "
-                "so update the app's configuration right away."
-            ),
-            "warning": _("All active consents and authorizations will be revoked."),
-            "button": _("Reset secret"),
-            "button_class": "danger",
-        }
+    title = gettext_lazy("Reset the secret of %(name)s?")
+    message = gettext_lazy(
+        "A new secret is made and shown once. The current secret stops working immediately, "
+        "so update the app's configuration right away."
+    )
+    warning = REVOKES_AUTHORIZATIONS
+    button = gettext_lazy("Reset secret")
 
     def perform(self):
         limited = ratelimit.check(self.request, "secret_reset")
@@ -692,17 +699,14 @@ class ApplicationRotateSecretView(ConfirmView):
     template_name = "oauth_apps/rotate_secret.html"
     access_action = Action.ROTATE_SECRET
 
-    def confirmation(self):
-        return {
-            "title": _("Rotate the secret of %(name)s?") % {"name": self.object.name},
-            "message": _(
-                "A new secret is made and shown once. The current secret keeps working until the time you "
-                "choose, so you can move every instance of the app to the new one without downtime. "
-                "Tokens are not revoked."
-            ),
-            "button": _("Rotate secret"),
-            "button_class": "primary",
-        }
+    title = gettext_lazy("Rotate the secret of %(name)s?")
+    message = gettext_lazy(
+        "A new secret is made and shown once. The current secret keeps working until the time you "
+        "choose, so you can move every instance of the app to the new one without downtime. "
+        "Tokens are not revoked."
+    )
+    button = gettext_lazy("Rotate secret")
+    button_class = "primary"
 
     def refusal(self) -> tuple[str, str] | None:
         """(code, message) when this app cannot be rotated now; the codes are the API's too."""
@@ -757,17 +761,12 @@ class ApplicationEndRotationView(ConfirmView):
 
     access_action = Action.ROTATE_SECRET
 
-    def confirmation(self):
-        return {
-            "title": _("End the old secret of %(name)s now?") % {"name": self.object.name},
-            "message": _(
-                "Only the new secret works from now on. An instance of the app still using the old one "
-                "can no longer get tokens."
-            ),
-            "warning": "",
-            "button": _("End the old secret"),
-            "button_class": "danger",
-        }
+    title = gettext_lazy("End the old secret of %(name)s now?")
+    message = gettext_lazy(
+        "Only the new secret works from now on. An instance of the app still using the old one "
+        "can no longer get tokens."
+    )
+    button = gettext_lazy("End the old secret")
 
     def perform(self):
         if end_rotation(self.object, actor=self.request.user):
@@ -783,18 +782,13 @@ class ApplicationEndRotationView(ConfirmView):
 class ApplicationDeleteView(ConfirmView):
     access_action = Action.DELETE
 
-    def confirmation(self):
-        return {
-            "title": _("Delete %(name)s?") % {"name": self.object.name},
-            "message": _(
-                "The application “%(name)s”, its tokens and its grants are deleted. This cannot be undone; "
-                "its change history is kept."
-            )
-            % {"name": self.object.name},
-            "warning": _("All active consents and authorizations will be revoked."),
-            "button": _("Delete"),
-            "button_class": "danger",
-        }
+    title = gettext_lazy("Delete %(name)s?")
+    message = gettext_lazy(
+        "The application “%(name)s”, its tokens and its grants are deleted. This cannot be undone; "
+        "its change history is kept."
+    )
+    warning = REVOKES_AUTHORIZATIONS
+    button = gettext_lazy("Delete")
 
     def perform(self):
         name, own_page = self.object.name, self.object.get_absolute_url()
@@ -845,7 +839,7 @@ class BulkActionView(OwnedApplicationMixin, TemplateResponseMixin, View):
             "disable": (
                 ngettext("Disable %(count)d application?", "Disable %(count)d applications?", count),
                 _("Disable"),
-                _("All active consents and authorizations will be revoked."),
+                str(REVOKES_AUTHORIZATIONS),
                 "danger",
             ),
             "delete": (

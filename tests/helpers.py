@@ -1,6 +1,7 @@
 """Small builders shared by the management tests."""
 
 import base64
+import threading
 from datetime import timedelta
 
 from django.utils import timezone
@@ -79,3 +80,14 @@ def form_post_data(app, **overrides) -> dict:
 def edit_form(app, **overrides):
     """A valid edit form for `app` with `overrides` typed in (what update_application takes)."""
     return valid_form(form_post_data(app, **overrides), instance=app)
+
+
+def run_in_threads(*calls, timeout=30):
+    """Run each call in a thread of its own, all at once, and wait for every one (within `timeout`
+    seconds each: a call that hangs fails the test instead of hanging it)."""
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish in time"

@@ -12,7 +12,8 @@ import base64
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from oauth_apps.forms import ApplicationForm
+from clients_api.resources import represent
+from oauth_apps.forms import HTML_NAMES, ApplicationForm
 from oauth_apps.models import AuditEvent, OAuthApplication
 
 from .helpers import form_post_data
@@ -112,3 +113,10 @@ def test_only_the_api_records_name_the_token(user_client, api, form_data, png_ic
     vias = set(AuditEvent.objects.filter(application_pk=api_pk).values_list("via", flat=True))
     assert len(vias) == 1
     assert vias.pop().startswith("personal access token “ci” (dsp_")
+
+
+def test_the_api_shows_every_field_the_form_edits(user, make_app, rf):
+    """The API writes every field of the form; a field added there must be shown by it too."""
+    app, _secret = make_app(user)
+    shown = represent(app, rf.get("/"))
+    assert {HTML_NAMES.get(name, name) for name in ApplicationForm.Meta.fields} <= shown.keys()

@@ -12,7 +12,7 @@ from django.db import connection, connections, transaction
 from oauth_apps import services
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication
 
-from .helpers import edit_form
+from .helpers import edit_form, run_in_threads
 
 pytestmark = [
     pytest.mark.postgres,
@@ -38,11 +38,7 @@ def test_only_one_of_two_simultaneous_saves_wins(user, make_app):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=save, args=(text,)) for text in ("first", "second")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_in_threads(lambda: save("first"), lambda: save("second"))
 
     app.refresh_from_db()
     assert sorted(outcomes.values()) == ["conflict", "saved"]

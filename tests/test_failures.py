@@ -14,7 +14,7 @@ from oauth_apps.icons import clean_icon
 from oauth_apps.models import AuditEvent, Icon, OAuthApplication
 
 from .conftest import png_bytes
-from .helpers import register, valid_form
+from .helpers import register, run_in_threads, valid_form
 
 CREATE_URL = reverse("oauth_apps:create")
 
@@ -120,11 +120,7 @@ def test_simultaneous_registrations_of_one_name_on_postgresql(user, other_user, 
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=register, args=(owner,)) for owner in (user, other_user)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(lambda: register(user), lambda: register(other_user))
     assert sorted(outcomes) == ["created", "duplicate"]
     assert OAuthApplication.objects.count() == 1
     assert Icon.objects.count() == 1

@@ -44,38 +44,29 @@ SCOPE_NAMES = st.lists(st.one_of(st.sampled_from([scope.name for scope in SCOPES
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=TEXT,
-    website=TEXT,
-    redirects=LISTS,
-    origins=LISTS,
-    scopes=SCOPE_NAMES,
-    privacy=TEXT,
-    terms=TEXT,
-    public=st.booleans(),
-    icon=st.one_of(st.none(), st.binary(max_size=200)),
+    # The registration form's fields, as a browser (or anyone) may post them.
+    payload=st.fixed_dictionaries(
+        {
+            "name": TEXT,
+            "website_url": TEXT,
+            "redirect_uris": LISTS,
+            "allowed_origins": LISTS,
+            "scopes": SCOPE_NAMES,
+            "privacy_policy_url": TEXT,
+            "terms_of_service_url": TEXT,
+        },
+        optional={"public_client": st.just("on"), "icon": st.binary(max_size=200)},
+    ),
 )
-def test_any_registration_answers_4xx_or_redirect(
-    user, settings, name, website, redirects, origins, scopes, privacy, terms, public, icon
-):
+def test_any_registration_answers_4xx_or_redirect(user, settings, payload):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": "100000/h"}
     client = Client(raise_request_exception=False)
     client.force_login(user)
-    payload = {
-        "name": name,
-        "website_url": website,
-        "redirect_uris": redirects,
-        "allowed_origins": origins,
-        "scopes": scopes,
-        "privacy_policy_url": privacy,
-        "terms_of_service_url": terms,
-        "save": "1",
-    }
-    if public:
-        payload["public_client"] = "on"
-    if icon is not None:
-        payload["icon"] = SimpleUploadedFile("x.svg", icon)
+    data = {**payload, "save": "1"}
+    if "icon" in data:
+        data["icon"] = SimpleUploadedFile("x.svg", data["icon"])
     before = OAuthApplication.objects.count()
-    response = client.post(reverse("oauth_apps:create"), payload)
+    response = client.post(reverse("oauth_apps:create"), data)
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert OAuthApplication.objects.count() == before

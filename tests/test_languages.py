@@ -159,33 +159,31 @@ def test_not_found_page_speaks_the_language(user_client, language):
     assert html_lang_dir(page)[0] == language
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "texts"),
+    [
+        (OperationalError, 503, ["Temporarily unavailable"]),
+        (
+            ValueError,
+            500,
+            ["Something went wrong", "The error has been logged. Please try again in a moment."],
+        ),
+    ],
+    ids=["database-outage", "server-error"],
+)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_database_outage_page_speaks_the_language_without_a_request_context(rf, language):
+def test_error_pages_speak_the_language_without_a_request_context(language, error, status, texts):
+    """handler500 answers a lost database with 503 and any other error with 500, in the language."""
     request = RequestFactory().get("/")
     with translation.override(language):
         try:
-            raise OperationalError("connection refused")
-        except OperationalError:
+            raise error("boom")
+        except error:
             response = errors.handler500(request)
     page = response.content.decode()
-    assert response.status_code == 503
-    assert_speaks(page, language, "Temporarily unavailable")
+    assert response.status_code == status
+    assert_speaks(page, language, *texts)
     assert html_lang_dir(page)[0] == language
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_server_error_page_speaks_the_language(rf, language):
-    request = RequestFactory().get("/")
-    with translation.override(language):
-        try:
-            raise ValueError("boom")
-        except ValueError:
-            response = errors.handler500(request)
-    page = response.content.decode()
-    assert response.status_code == 500
-    assert_speaks(
-        page, language, "Something went wrong", "The error has been logged. Please try again in a moment."
-    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 from django.urls import reverse
+from oauth2_provider.generators import generate_client_id
 
 from oauth_apps.models import OAuthApplication
 from oauth_apps.names import name_key, normalise_description, uniqueness_key, validate_name
@@ -245,21 +246,14 @@ def test_different_names_stay_different():
 
 def test_database_refuses_a_look_alike_written_past_the_form(user, make_app):
     make_app(user, name="Google Drive")
-    app = OAuthApplication.objects.get()
-    twin = OAuthApplication(
-        name="GOOGLE  DRIVE",
-        user=user,
-        icon_id=app.icon_id,
-        scope_bits=app.scope_bits,
-        website_url=app.website_url,
-        privacy_policy_url=app.privacy_policy_url,
-        terms_of_service_url=app.terms_of_service_url,
-        redirect_uris=app.redirect_uris,
-        client_type=app.client_type,
-        authorization_grant_type=app.authorization_grant_type,
-    )
+    # The same valid row saved again as a new app (its own client ID), under a look-alike name.
+    twin = OAuthApplication.objects.get()
+    twin.pk, twin._state.adding, twin.client_id = None, True, generate_client_id()
+    twin.name = "GOOGLE  DRIVE"
     with pytest.raises(IntegrityError), transaction.atomic():
         twin.save()
+    twin.name = "Google Drive Two"
+    twin.save()  # the name was all that stood in the way
 
 
 def test_renaming_to_a_look_alike_is_refused_and_to_itself_allowed(user_client, user, make_app):

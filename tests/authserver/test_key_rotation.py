@@ -25,6 +25,7 @@ from oauth2_provider.settings import oauth2_settings
 from authserver import signing_keys
 from authserver.models import SigningKey
 
+from ..helpers import run_in_threads
 from .test_token import exchange, refresh
 
 JWKS_URL = "/.well-known/jwks.json"
@@ -372,11 +373,7 @@ def test_two_hosts_rotating_at_once_make_one_new_key(stored_before):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=host) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(host, host)
     assert errors == []
     assert sorted(result.created for result in results) == [False, True]
     assert results[0].key.kid == results[1].key.kid

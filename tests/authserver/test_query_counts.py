@@ -52,6 +52,11 @@ def counted(results, label, send):
     return response
 
 
+def introspection(client, token, auth):
+    """The call that introspects `token`, the resource server authenticating with `auth`."""
+    return lambda: client.post("/oauth/introspect/", {"token": token}, headers=auth)
+
+
 def every_path(flow, app, secret, user_client) -> dict:
     """The consent screen in the signed-in browser; the protocol calls as the app makes them (no session)."""
     results = {}
@@ -100,11 +105,7 @@ def every_path(flow, app, secret, user_client) -> dict:
     assert plain.status_code == 200
     userinfo = counted(results, "userinfo", lambda: client.get("/oauth/userinfo/", headers=bearer))
     assert userinfo.status_code == 200
-    introspect = counted(
-        results,
-        "introspect",
-        lambda: client.post("/oauth/introspect/", {"token": tokens["access_token"]}, headers=auth),
-    )
+    introspect = counted(results, "introspect", introspection(client, tokens["access_token"], auth))
     assert introspect.json()["active"] is True
     token = tokens["access_token"]
     revoke = counted(results, "revoke", lambda: client.post("/oauth/revoke/", {"token": token}, headers=auth))
@@ -149,11 +150,7 @@ def test_resource_bound_tokens_cost_one_query_at_the_token_endpoint_and_none_at_
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     api = counted(results, "API call", lambda: client.get("/api/2.0/people/@self", headers=bearer))
     assert api.status_code == 200
-    introspect = counted(
-        results,
-        "introspect",
-        lambda: client.post("/oauth/introspect/", {"token": tokens["access_token"]}, headers=auth),
-    )
+    introspect = counted(results, "introspect", introspection(client, tokens["access_token"], auth))
     assert introspect.json()["aud"] == [api_resource]
     assert results == {
         "code exchange": EXPECTED["code exchange"] + 1,

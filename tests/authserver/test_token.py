@@ -39,6 +39,17 @@ def exchange(client, app, code, verifier, *, secret=None, headers=None, **extra)
     return client.post(TOKEN_URL, data, headers=headers or {})
 
 
+def tokens_of(flow, app, secret, client):
+    """The tokens a confidential client gets for a fresh code."""
+    return exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+
+
+def assert_refused(response, status: int, error: str) -> None:
+    """The endpoint answered with this status and this OAuth error code."""
+    assert response.status_code == status, response.content
+    assert response.json()["error"] == error
+
+
 def refresh(client, app, refresh_token, secret, *, origin=None):
     headers = basic(app.client_id, secret)
     if origin is not None:
@@ -70,7 +81,7 @@ def test_a_confidential_client_exchanges_a_code_with_client_secret_basic(flow, c
 
 def test_tokens_are_stored_hashed_not_in_clear(flow, confidential_app, client):
     app, secret = confidential_app
-    body = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    body = tokens_of(flow, app, secret, client)
     stored = AccessToken.objects.get(application=app)
     assert stored.token == ""
     assert stored.token_checksum != body["access_token"]
@@ -101,8 +112,7 @@ def test_a_confidential_client_without_its_secret_is_invalid_client(
         response = exchange(client, app, code, flow.verifier, headers=basic(app.client_id, secret))
     else:
         response = exchange(client, app, code, flow.verifier, secret=secret)
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_client"
+    assert_refused(response, 401, "invalid_client")
     assert not AccessToken.objects.exists()
 
 
@@ -111,8 +121,7 @@ def test_a_wrong_or_missing_code_verifier_is_refused(flow, confidential_app, cli
     app, secret = confidential_app
     code = flow.code(app)
     response = exchange(client, app, code, verifier, secret=secret)
-    assert response.status_code == 400
-    assert response.json()["error"] == error
+    assert_refused(response, 400, error)
 
 
 def test_a_code_works_only_once(flow, confidential_app, client):
@@ -120,8 +129,7 @@ def test_a_code_works_only_once(flow, confidential_app, client):
     code = flow.code(app)
     assert exchange(client, app, code, flow.verifier, secret=secret).status_code == 200
     again = exchange(client, app, code, flow.verifier, secret=secret)
-    assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
+    assert_refused(again, 400, "invalid_grant")
 
 
 def test_a_code_needs_the_same_redirect_uri(flow, public_app, client):
@@ -131,8 +139,7 @@ def test_a_code_needs_the_same_redirect_uri(flow, public_app, client):
     response = exchange(
         client, public_app, code, flow.verifier, redirect_uri="http://127.0.0.1:5001/callback"
     )
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_grant"
+    assert_refused(response, 400, "invalid_grant")
     assert not AccessToken.objects.exists()
 
 
@@ -141,8 +148,7 @@ def test_redirect_uri_is_required_when_the_authorization_request_carried_it(flow
     app, secret = confidential_app
     code = flow.code(app)
     response = exchange(client, app, code, flow.verifier, secret=secret, redirect_uri=None)
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+    assert_refused(response, 400, "invalid_request")
     assert not AccessToken.objects.exists()
     # The refusal did not spend the code.
     assert exchange(client, app, code, flow.verifier, secret=secret).status_code == 200
@@ -165,8 +171,7 @@ def test_a_reused_code_revokes_what_the_first_exchange_issued(flow, confidential
     rotated = refresh(client, app, first["refresh_token"], secret).json()
     unrelated = token_for(app.user, app, "accounts:read")
     again = exchange(client, app, code, flow.verifier, secret=secret)
-    assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
+    assert_refused(again, 400, "invalid_grant")
     for access in (first["access_token"], rotated["access_token"]):
         assert client.get("/api/2.0/people", headers={"Authorization": f"Bearer {access}"}).status_code == 401
     assert refresh(client, app, rotated["refresh_token"], secret).json()["error"] == "invalid_grant"
@@ -182,8 +187,7 @@ def test_a_code_replayed_after_its_record_was_pruned_is_still_refused(flow, conf
     call_command("prune_authorization_codes", stdout=StringIO())
     assert not AuthorizationCodeRecord.objects.exists()
     again = exchange(client, app, code, flow.verifier, secret=secret)
-    assert again.status_code == 400
-    assert again.json()["error"] == "invalid_grant"
+    assert_refused(again, 400, "invalid_grant")
 
 
 def test_a_code_replayed_by_another_client_revokes_nothing(flow, confidential_app, make_app, user, client):
@@ -224,8 +228,7 @@ def test_grants_we_do_not_offer_are_unsupported_grant_type_before_anything_runs(
 def test_a_request_without_grant_type_is_invalid_request(client, confidential_app):
     app, secret = confidential_app
     response = client.post(TOKEN_URL, {"code": "x"}, headers=basic(app.client_id, secret))
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+    assert_refused(response, 400, "invalid_request")
 
 
 def test_the_oauthlib_server_itself_knows_only_our_grants_and_response_types():
@@ -291,24 +294,22 @@ def test_a_code_of_another_client_is_invalid_grant(flow, confidential_app, make_
     other, other_secret = make_app(user)
     code = flow.code(app)
     response = exchange(client, other, code, flow.verifier, secret=other_secret)
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_grant"
+    assert_refused(response, 400, "invalid_grant")
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(flow, confidential_app, client):
     app, secret = confidential_app
-    first = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    first = tokens_of(flow, app, secret, client)
     second = refresh(client, app, first["refresh_token"], secret)
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
     reused = refresh(client, app, first["refresh_token"], secret)
-    assert reused.status_code == 400
-    assert reused.json()["error"] == "invalid_grant"
+    assert_refused(reused, 400, "invalid_grant")
 
 
 def test_reusing_a_refresh_token_revokes_the_whole_family(flow, confidential_app, client):
     app, secret = confidential_app
-    first = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    first = tokens_of(flow, app, secret, client)
     second = refresh(client, app, first["refresh_token"], secret).json()
     refresh(client, app, first["refresh_token"], secret)
     response = refresh(client, app, second["refresh_token"], secret)
@@ -321,30 +322,27 @@ def test_a_disabled_app_cannot_exchange_its_code(flow, confidential_app, client)
     code = flow.code(app)
     OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
     response = exchange(client, app, code, flow.verifier, secret=secret)
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_client"
+    assert_refused(response, 401, "invalid_client")
 
 
 def test_a_disabled_public_app_cannot_exchange_its_code(flow, public_app, client):
     code = flow.code(public_app)
     OAuthApplication.objects.filter(pk=public_app.pk).update(enabled=False)
     response = exchange(client, public_app, code, flow.verifier)
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_client"
+    assert_refused(response, 401, "invalid_client")
 
 
 def test_a_disabled_app_cannot_refresh(flow, confidential_app, client):
     app, secret = confidential_app
-    tokens = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    tokens = tokens_of(flow, app, secret, client)
     OAuthApplication.objects.filter(pk=app.pk).update(enabled=False)
     response = refresh(client, app, tokens["refresh_token"], secret)
-    assert response.status_code == 401
-    assert response.json()["error"] == "invalid_client"
+    assert_refused(response, 401, "invalid_client")
 
 
 def test_a_client_revokes_its_refresh_token_and_it_stops_working(flow, confidential_app, client):
     app, secret = confidential_app
-    tokens = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    tokens = tokens_of(flow, app, secret, client)
     response = client.post(
         "/oauth/revoke/",
         {"token": tokens["refresh_token"], "token_type_hint": "refresh_token"},
@@ -360,15 +358,14 @@ def test_a_nul_byte_at_the_revocation_endpoint_is_a_4xx(confidential_app, field)
     app, secret = confidential_app
     data = {"token": "x", "client_id": app.client_id, "client_secret": secret, field: "a\x00b"}
     response = Client(raise_request_exception=False).post("/oauth/revoke/", data)
-    assert response.status_code == 400
-    assert response.json()["error"] == "invalid_request"
+    assert_refused(response, 400, "invalid_request")
 
 
 def test_a_refresh_token_introspects_as_inactive(flow, confidential_app, client):
     # Documented in docs/authorization-server.md: introspection answers resource
     # servers, which are only ever sent access tokens.
     app, secret = confidential_app
-    tokens = exchange(client, app, flow.code(app), flow.verifier, secret=secret).json()
+    tokens = tokens_of(flow, app, secret, client)
     response = client.post(
         "/oauth/introspect/", {"token": tokens["refresh_token"]}, headers=basic(app.client_id, secret)
     )

@@ -35,12 +35,29 @@ def shoot(page, directory: Path, name: str, record_property) -> None:
     print(f"screenshot: {path}")  # noqa: T201 - the run's output names the file
 
 
-def sign_in(page, base_url: str, username: str, password: str, next_path: str = LIST_PATH) -> None:
+def password_of(username: str) -> str:
+    return f"{username}-password-1"
+
+
+def person(django_user_model, username: str):
+    """A person who signs in as `username` with password_of(username)."""
+    return django_user_model.objects.create_user(username, f"{username}@example.com", password_of(username))
+
+
+def sign_in(page, base_url: str, username: str, next_path: str = LIST_PATH) -> None:
+    # By the fields' ids, not their labels: the page may speak Arabic.
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
     page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
+    page.locator("#id_password").fill(password_of(username))
     page.locator("form[action='/accounts/login/'] button[type=submit]").click()
     page.wait_for_url(f"{base_url}{next_path}")
+
+
+def signed_in_page(browser, live_server, username: str, **context_options):
+    """A page in a new browser context (`context_options`), signed in as `username` through the form."""
+    page = browser.new_context(**context_options).new_page()
+    sign_in(page, live_server.url, username)
+    return page
 
 
 def no_sideways_scrolling(page) -> bool:
@@ -51,13 +68,12 @@ def no_sideways_scrolling(page) -> bool:
 def test_arabic_mirrors_the_layout_and_keeps_identifiers_left_to_right(
     browser, live_server, django_user_model, make_app, screenshot_dir, record_property, width
 ):
-    owner = django_user_model.objects.create_user("rana", "rana@example.com", "rana-password-1")
-    app, _secret = make_app(owner, name="تقويم الفريق")
+    app, _secret = make_app(person(django_user_model, "rana"), name="تقويم الفريق")
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="ar")
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    sign_in(page, live_server.url, "rana", "rana-password-1")
+    sign_in(page, live_server.url, "rana")
 
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
     assert page.locator("h1").first.evaluate("el => getComputedStyle(el).direction") == "rtl"
@@ -91,14 +107,13 @@ def test_arabic_mirrors_the_layout_and_keeps_identifiers_left_to_right(
 
 
 def test_portal_js_speaks_arabic_under_the_csp(browser, live_server, django_user_model, make_app):
-    owner = django_user_model.objects.create_user("rana", "rana@example.com", "rana-password-1")
-    app, _secret = make_app(owner)
+    app, _secret = make_app(person(django_user_model, "rana"))
     context = browser.new_context(locale="ar")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
-    sign_in(page, live_server.url, "rana", "rana-password-1")
+    sign_in(page, live_server.url, "rana")
     page.goto(f"{live_server.url}{app.get_absolute_url()}")
     button = page.locator("[data-copy='#client-id']")
     assert button.inner_text() == "نسخ"
@@ -134,10 +149,8 @@ def test_switcher_works_by_keyboard_without_javascript(browser, live_server):
 
 
 def test_choice_follows_the_person_across_sign_out_and_a_new_browser(browser, live_server, django_user_model):
-    django_user_model.objects.create_user("omar", "omar@example.com", "omar-password-1")
-    first = browser.new_context(locale="en-US")
-    page = first.new_page()
-    sign_in(page, live_server.url, "omar", "omar-password-1")
+    person(django_user_model, "omar")
+    page = signed_in_page(browser, live_server, "omar", locale="en-US")
     assert page.evaluate("document.documentElement.lang") == "en"
     page.locator("#language-select").select_option("ar")
     page.locator(".language-switcher button[type=submit]").click()
@@ -145,26 +158,24 @@ def test_choice_follows_the_person_across_sign_out_and_a_new_browser(browser, li
     assert page.url == f"{live_server.url}{LIST_PATH}"
     page.locator("form.signout button[type=submit]").click()
     page.wait_for_url("**/accounts/login/")
-    first.close()
+    page.context.close()
 
     second = browser.new_context(locale="en-US")  # another browser: no cookie, English Accept-Language
     page = second.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.evaluate("document.documentElement.lang") == "en"
-    sign_in(page, live_server.url, "omar", "omar-password-1")
+    sign_in(page, live_server.url, "omar")
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
     assert page.locator(".topnav").inner_text().count("أدوات المطوِّر") == 1
     second.close()
 
 
 def test_scope_catalog_is_translated_on_the_arabic_form(browser, live_server, django_user_model):
-    django_user_model.objects.create_user("rana", "rana@example.com", "rana-password-1")
-    context = browser.new_context(locale="ar")
-    page = context.new_page()
-    sign_in(page, live_server.url, "rana", "rana-password-1")
+    person(django_user_model, "rana")
+    page = signed_in_page(browser, live_server, "rana", locale="ar")
     page.goto(f"{live_server.url}{LIST_PATH}new/")
     texts = page.locator(".scope-table .scope-text").all_inner_texts()
     assert len(texts) == len(SCOPES)
     assert "عرض جميع الملفات والمجلدات وإدارتها" in texts
     assert not any(text.startswith("View") for text in texts)
-    context.close()
+    page.context.close()

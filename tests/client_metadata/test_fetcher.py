@@ -1,12 +1,12 @@
 """The SSRF-safe fetcher: only public addresses, checked where it connects; https verified; capped."""
 
-import threading
-
 import pytest
 
 from client_metadata import fetcher, services
 from client_metadata.documents import DocumentRefused
 from client_metadata.fetcher import FetchError, address_allowed, fetch
+
+from ..helpers import run_in_threads
 
 
 @pytest.mark.parametrize(
@@ -189,11 +189,7 @@ def test_one_fetch_per_url_in_flight(documents):
         except DocumentRefused as refused:  # pragma: no cover -- reported below
             errors.append(refused)
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(*[work] * 4)
     assert errors == []
     assert len(results) == 4
     assert documents.hits() == 1
@@ -210,11 +206,7 @@ def test_waiters_share_a_refusal_too(documents):
         except DocumentRefused as refused:
             codes.append(refused.code)
 
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(*[work] * 3)
     assert codes == ["client_id_mismatch"] * 3
     assert documents.hits() == 1
 

@@ -1,11 +1,10 @@
 """The one-fetch-per-URL lock holds in the shared cache (Redis), as production runs it across processes."""
 
-import threading
-
 from django.test import override_settings
 
 from client_metadata import services
 
+from ..helpers import run_in_threads
 from ..test_ratelimit_shared import redis_url  # noqa: F401 -- the fixture
 
 
@@ -15,12 +14,6 @@ def test_one_fetch_per_url_through_redis(documents, redis_url):  # noqa: F811
     results = []
     with override_settings(CACHES=caches):
         # Each thread talks to Redis over its own connection, as separate processes would.
-        threads = [
-            threading.Thread(target=lambda: results.append(services.fetch_once(url))) for _ in range(3)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads(*[lambda: results.append(services.fetch_once(url))] * 3)
     assert len(results) == 3
     assert documents.hits() == 1
