@@ -45,6 +45,11 @@ DEFAULT_PAGE_SIZE = 20
 # sort the other way). So no list page reads more index entries than this, whatever
 # the number of apps.
 COUNT_LIMIT = 10_000
+# On SQLite a name search reads at most this many matches from its trigram index, the most
+# recently registered first, and the list sorts and pages through those: a word that many
+# names share ("calendar") otherwise reads every match's row to sort them, a number that
+# grows with the apps. Past it the page says "more than 1,000 match", as past COUNT_LIMIT.
+SEARCH_MATCH_LIMIT = 1_000
 STATE_CHOICES = [
     ("", _("Any state")),
     ("enabled", _("Enabled")),
@@ -128,15 +133,29 @@ class ListQuery:
     def filtered(self) -> bool:
         return bool(self.q or self.state or self.source or self.scope)
 
+    def searches_trigram_table(self, db: str) -> bool:
+        """Is this a name search answered by SQLite's trigram table (three characters or more)?"""
+        return (
+            bool(self.q)
+            and not self.looks_like_client_id
+            and connections[db].vendor == "sqlite"
+            and len(self.q) >= search_index.MIN_LENGTH
+        )
+
+    def count_limit(self, db: str) -> int:
+        """How many matches this query counts and pages through at most (see `CappedPaginator`)."""
+        return SEARCH_MATCH_LIMIT if self.searches_trigram_table(db) else COUNT_LIMIT
+
     def search_names(self, queryset: QuerySet) -> QuerySet:
         """Apps whose name contains `q`, ignoring case, found through an index where one serves.
 
         PostgreSQL: `icontains`, which its trigram index (migration 0003) answers.
         SQLite: the trigram FTS table (oauth_apps/search_index.py) for three
-        characters or more; shorter text scans the narrow list indexes.
+        characters or more, at most SEARCH_MATCH_LIMIT + 1 matches (the most
+        recently registered); shorter text scans the narrow list indexes.
         """
-        if connections[queryset.db].vendor == "sqlite" and len(self.q) >= search_index.MIN_LENGTH:
-            sql, params = search_index.matching_ids_sql(self.q)
+        if self.searches_trigram_table(queryset.db):
+            sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
             return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- constant SQL, text is a parameter
         return queryset.filter(name__icontains=self.q)
 
@@ -178,24 +197,28 @@ class PagePaginator(Paginator):
 
 
 class CappedPaginator(PagePaginator):
-    """The list page's paginator: counts and pages through at most `COUNT_LIMIT` matches.
+    """The list page's paginator: counts and pages through at most `limit` matches (`COUNT_LIMIT`).
 
-    The count is `SELECT COUNT(*) FROM (SELECT … LIMIT COUNT_LIMIT + 1)`, which stops
+    The count is `SELECT COUNT(*) FROM (SELECT … LIMIT limit + 1)`, which stops
     reading after that many index entries; an exact `COUNT(*)` of a broad filter
     reads every match (90,000 of 100,000 apps for "enabled"). `capped` says when
-    there are more: `count` is then `COUNT_LIMIT` and the last page ends there, so
+    there are more: `count` is then `limit` and the last page ends there, so
     a page's OFFSET stays below it too.
     """
 
+    def __init__(self, *args, limit: int | None = None, **kwargs):
+        self.limit = COUNT_LIMIT if limit is None else limit
+        super().__init__(*args, **kwargs)
+
     @cached_property
     def matches_seen(self) -> int:
-        # No ORDER BY: any COUNT_LIMIT + 1 matches tell whether there are more.
-        return self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        # No ORDER BY: any limit + 1 matches tell whether there are more.
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
 
     @property
     def capped(self) -> bool:
-        return self.matches_seen > COUNT_LIMIT
+        return self.matches_seen > self.limit
 
     @cached_property
     def count(self) -> int:
-        return min(self.matches_seen, COUNT_LIMIT)
+        return min(self.matches_seen, self.limit)

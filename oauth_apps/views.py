@@ -125,6 +125,9 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
     def get_paginate_by(self, queryset):
         return self.query.per_page
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, limit=self.query.count_limit(queryset.db), **kwargs)
+
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
         # page, where ListView would answer 404.
