@@ -167,7 +167,9 @@ class ListQuery:
         if self.state in REVIEW_STATES:
             queryset = queryset.filter(review_state=self.state)
         elif self.state:
-            queryset = queryset.filter(enabled=self.state == "enabled")
+            # `enabled IN (…)`, not Django's `NOT enabled`: SQLite only searches an index
+            # (oauth_app_state_created_idx) for a comparison, never for a bare column.
+            queryset = queryset.filter(enabled__in=[self.state == "enabled"])
         if self.source:
             queryset = queryset.filter(registration_source=self.source)
         if self.scope:
