@@ -175,6 +175,10 @@ class ListQuery:
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit
             queryset = queryset.alias(has_scope=F("scope_bits").bitand(bit)).filter(has_scope=bit)
+        return self.order(queryset)
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        """`queryset` in this query's sort order (no search or filter)."""
         return queryset.order_by(*SORTS[self.sort])
 
 
@@ -187,6 +191,13 @@ class PagePaginator(Paginator):
     and only the n rows shown are read in full.
     """
 
+    def __init__(self, object_list, per_page, *args, rows_from: QuerySet | None = None, **kwargs):
+        # Where the outer query reads the page's rows: `object_list` without its search and
+        # filters (ListQuery.order), which the inner select has already applied. Repeating
+        # them outside would run a name search's trigram lookup a second time.
+        self.rows_from = rows_from
+        super().__init__(object_list, per_page, *args, **kwargs)
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -194,7 +205,8 @@ class PagePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        rows = queryset.filter(pk__in=queryset.values("pk")[bottom:top])
+        rows_from = queryset if self.rows_from is None else self.rows_from
+        rows = rows_from.filter(pk__in=queryset.values("pk")[bottom:top])
         return self._get_page(rows, number, self)
 
 

@@ -126,7 +126,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return self.query.per_page
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return super().get_paginator(queryset, per_page, limit=self.query.count_limit(queryset.db), **kwargs)
+        limit = self.query.count_limit(queryset.db)
+        return super().get_paginator(queryset, per_page, limit=limit, rows_from=self.rows_from, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
@@ -136,9 +137,14 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
-        queryset = super().get_queryset().only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS)
-        # Each row's role comes with it (an EXISTS per row), not from a query per row.
-        return self.query.apply(queryset.annotate(co_maintained=maintains(self.request.user)))
+        queryset = super().get_queryset()
+        # The page's rows, read by the ids the filtered query picks: the shown columns, the
+        # owner's name and each row's role (an EXISTS per row, not a query per row). Only
+        # there: on the filtered query they would join the user table into the count.
+        self.rows_from = self.query.order(
+            queryset.only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS, co_maintained=maintains(self.request.user))
+        )
+        return self.query.apply(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
