@@ -14,11 +14,12 @@ from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -153,7 +154,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         # The table's body in one piece: a template loop over the rows costs a lookup per row.
         context["rows_html"] = context["applications"].html
         context.update(
-            row_pk=_ROW_PK,
+            row_menu=row_menu(self.request),
             query=self.query,
             sort_columns=sort_columns(self.query.sort),
             # The controls' <option>s, drawn here: template loops over them cost a lookup per option.
@@ -191,6 +192,26 @@ def options_html(choices, selected) -> str:
 
 # A pk no real row has, swapped for each row's own in the URLs reversed once per page.
 _ROW_PK = 987654321987
+# The row menu (oauth_apps/_row_menu.html) as drawn per language, with marks for this request's values.
+_ROW_MENUS = {}
+_CSRF_MARK = "\x00csrf\x00"
+_HERE_MARK = "\x00here\x00"
+
+
+def row_menu(request) -> str:
+    """The list's row menu `<template>`: its ten URLs and labels drawn once per language and process.
+
+    Only the CSRF token and the page's address differ between requests; they go
+    in place of their marks, escaped as the template would escape them.
+    """
+    key = (get_language(), get_script_prefix())
+    menu = _ROW_MENUS.get(key)
+    if menu is None:
+        menu = _ROW_MENUS[key] = render_to_string(
+            "oauth_apps/_row_menu.html", {"row_pk": _ROW_PK, "here": _HERE_MARK, "csrf_token": _CSRF_MARK}
+        )
+    here = html_escape(request.get_full_path())
+    return mark_safe(menu.replace(_CSRF_MARK, html_escape(get_token(request))).replace(_HERE_MARK, here))  # noqa: S308 -- escaped
 
 
 # What a row may offer in its menu, by the action that allows it (data-if in the list template).
