@@ -199,7 +199,12 @@ class ClientListView(ApiView):
         query = ListQuery.from_params(request.GET)
         queryset = query.apply(self.visible(Action.LIST).select_related("user").prefetch_related(MAINTAINERS))
         paginator, page = _paginate(
-            request, queryset, query.per_page, WalkPaginator, limit=query.count_limit(queryset.db)
+            request,
+            queryset,
+            query.per_page,
+            WalkPaginator,
+            limit=query.count_limit(queryset.db),
+            candidates=query.candidates_sql(queryset.db),
         )
         if isinstance(page, HttpResponse):
             return page

@@ -142,6 +142,13 @@ class ListQuery:
             and len(self.q) >= search_index.MIN_LENGTH
         )
 
+    def candidates_sql(self, db: str) -> tuple | None:
+        """SQL counting the matches a SQLite name search reads (at most SEARCH_MATCH_LIMIT + 1), or None."""
+        if not self.searches_trigram_table(db):
+            return None
+        sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
+        return f"SELECT COUNT(*) FROM ({sql}) candidates", params  # noqa: S608 -- constant SQL
+
     def count_limit(self, db: str) -> int:
         """How many matches this query counts and pages through at most (see `CappedPaginator`)."""
         return SEARCH_MATCH_LIMIT if self.searches_trigram_table(db) else COUNT_LIMIT
@@ -220,18 +227,35 @@ class CappedPaginator(PagePaginator):
     a page's OFFSET stays below it too.
     """
 
-    def __init__(self, *args, limit: int | None = None, **kwargs):
+    def __init__(self, *args, limit: int | None = None, candidates: tuple | None = None, **kwargs):
         self.limit = COUNT_LIMIT if limit is None else limit
+        # SQL counting the candidates a SQLite name search read (ListQuery.candidates_sql):
+        # when the search stopped at its limit, the filters after it saw only part of
+        # the matches, so the count is capped even if fewer remain.
+        self.candidates = candidates
+        self.candidates_seen = 0
         super().__init__(*args, **kwargs)
 
     @cached_property
     def matches_seen(self) -> int:
         # No ORDER BY: any limit + 1 matches tell whether there are more.
-        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        matches = self.object_list.order_by().values("pk")[: self.limit + 1]
+        if self.candidates is None:
+            return matches.count()
+        # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
+        candidates_sql, candidates_params = self.candidates
+        sql, params = matches.query.sql_with_params()
+        with connections[matches.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), ({candidates_sql}) FROM ({sql}) matches",  # noqa: S608 -- constant SQL, values are parameters
+                [*candidates_params, *params],
+            )
+            seen, self.candidates_seen = cursor.fetchone()
+        return seen
 
     @property
     def capped(self) -> bool:
-        return self.matches_seen > self.limit
+        return self.matches_seen > self.limit or self.candidates_seen > SEARCH_MATCH_LIMIT
 
     @cached_property
     def count(self) -> int:

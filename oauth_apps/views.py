@@ -1,6 +1,7 @@
 """Developer Tools → OAuth 2.0: the list, registration, one app's pages and actions, icons."""
 
 import contextlib
+import copy
 import logging
 from collections.abc import Sequence
 from html import escape as html_escape
@@ -127,8 +128,10 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return self.query.per_page
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        limit = self.query.count_limit(queryset.db)
-        return super().get_paginator(queryset, per_page, limit=limit, rows_from=self.rows_from, **kwargs)
+        limit, candidates = self.query.count_limit(queryset.db), self.query.candidates_sql(queryset.db)
+        return super().get_paginator(
+            queryset, per_page, limit=limit, candidates=candidates, rows_from=self.rows_from, **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
@@ -150,13 +153,14 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         others_can = {action.value: may_act_on_others(self.request.user, action) for action in Action}
+        columns = sort_columns(self.query.sort)
         context["applications"] = list_rows(context["applications"], self.request, others_can)
         # The table's body in one piece: a template loop over the rows costs a lookup per row.
         context["rows_html"] = context["applications"].html
         context.update(
             row_menu=row_menu(self.request),
             query=self.query,
-            sort_columns=sort_columns(self.query.sort),
+            sort_columns=columns,
             # The controls' <option>s, drawn here: template loops over them cost a lookup per option.
             sort_options=options_html(ListQueryForm.base_fields["sort"].choices, self.query.sort),
             per_page_options=options_html([(size, size) for size in PAGE_SIZES], self.query.per_page),
@@ -168,15 +172,48 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             source_options=options_html(SOURCE_CHOICES, self.query.source),
             may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
+            # The links that change one parameter of this page's query (the column headers,
+            # the pages), as `{% querystring %}` makes them but without a deep copy each.
+            **page_links(self.request.GET, context["page_obj"], context["paginator"], columns),
             # Apps other users offer to this one: a banner with a link to the offers page.
             offers_waiting=pending_offers_for(self.request.user).count(),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,
-            page_range=context["paginator"].get_elided_page_range(
-                context["page_obj"].number, on_each_side=2, on_ends=1
-            ),
         )
         return context
+
+
+def querystring(params, **changes) -> str:
+    """What `{% querystring key=value … %}` writes for `params` (request.GET), escaped for an attribute.
+
+    The tag deep-copies the query for every link; a shallow copy is enough, as
+    each change replaces a whole list of values.
+    """
+    changed = copy.copy(params)
+    for key, value in changes.items():
+        if value is None:
+            if key in changed:
+                del changed[key]
+        else:
+            changed[key] = value
+    if not changed and not params:
+        return ""
+    return mark_safe(html_escape(f"?{changed.urlencode()}"))  # noqa: S308 -- escaped
+
+
+def page_links(params, page, paginator, columns: dict) -> dict:
+    """The column headers' sort links (into `columns`) and the pagination's links."""
+    for column in columns.values():
+        column["href"] = querystring(params, sort=column["next"], page=None)
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "page_range": [
+            (number, None if number == paginator.ELLIPSIS else querystring(params, page=number))
+            for number in numbers
+        ],
+        "previous_page": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_page": querystring(params, page=page.next_page_number()) if page.has_next() else "",
+    }
 
 
 def options_html(choices, selected) -> str:

@@ -98,6 +98,11 @@ def test_a_common_word_reads_at_most_the_search_limit_of_matches(user_client, us
     assert set(shown) <= {app.name for app in made[2:]}
     # Under the limit the count is exact.
     assert "1 application matches" in user_client.get(LIST_URL, {"q": "something"}).content.decode()
+    # A filter after a search that stopped at its limit saw only part of the matches: still "more than".
+    services.set_enabled(made[5], actor=user, enabled=False)
+    filtered = user_client.get(LIST_URL, {"q": "shared word", "state": "enabled"})
+    assert filtered.context["paginator"].capped
+    assert "More than 3 applications match" in filtered.content.decode()  # 5 do
 
 
 @sqlite_only
