@@ -8,6 +8,7 @@ a stale bookmark should still open the list.
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -244,7 +245,10 @@ class CappedPaginator(PagePaginator):
             return matches.count()
         # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
         candidates_sql, candidates_params = self.candidates
-        sql, params = matches.query.sql_with_params()
+        try:
+            sql, params = matches.query.sql_with_params()
+        except EmptyResultSet:  # nothing to look through (none())
+            return 0
         with connections[matches.db].cursor() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*), ({candidates_sql}) FROM ({sql}) matches",  # noqa: S608 -- constant SQL, values are parameters
