@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from oauth_apps import search_index, services
-from oauth_apps.listing import ListQuery
+from oauth_apps.listing import CappedPaginator, ListQuery
 from oauth_apps.models import OAuthApplication
 
 from .test_list import LIST_QUERIES
@@ -117,3 +117,15 @@ def test_triggers_lost_in_a_table_rebuild_are_put_back_after_migrate(apps):
     OAuthApplication.objects.filter(pk=apps[0].pk).update(name="Team Roster")
     assert found("agenda") == []
     assert found("roster") == ["Team Roster"]
+
+
+@sqlite_only
+def test_the_capped_count_of_a_search_over_nothing_is_zero(db):
+    query = ListQuery(q="calendar")
+    paginator = CappedPaginator(
+        query.apply(OAuthApplication.objects.none()),
+        20,
+        limit=query.count_limit("default"),
+        candidates=query.candidates_sql("default"),
+    )
+    assert (paginator.count, paginator.capped) == (0, False)
