@@ -144,8 +144,11 @@ class ListQuery:
         )
 
     def candidates_sql(self, db: str) -> tuple | None:
-        """SQL counting the matches a SQLite name search reads (at most SEARCH_MATCH_LIMIT + 1), or None."""
-        if not self.searches_trigram_table(db):
+        """SQL counting the matches a SQLite name search reads (at most SEARCH_MATCH_LIMIT + 1), or None.
+
+        Only with a filter after the search: a search alone counts its candidates already.
+        """
+        if not self.searches_trigram_table(db) or not (self.state or self.source or self.scope):
             return None
         sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
         return f"SELECT COUNT(*) FROM ({sql}) candidates", params  # noqa: S608 -- constant SQL
