@@ -62,7 +62,8 @@ def configure() -> None:
 class Server:
     """gunicorn on 127.0.0.1 (never another address) for the duration of a `with` block."""
 
-    def __init__(self, *, workers=1, worker_class="sync", threads=1, env=None):
+    def __init__(self, *, workers=1, worker_class="sync", threads=1, env=None, root=ROOT):
+        self.root = Path(root)
         self.port = free_port()
         self.args = [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -87,7 +88,7 @@ class Server:
         self.env = env or server_environment()
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(self.args, cwd=self.root, env=self.env, stderr=subprocess.DEVNULL)
         for _ in range(300):
             try:
                 if request(self.port, FLOOR)[1] == 200:

@@ -16,6 +16,14 @@ any list page reads.
     .venv/bin/python bench/list_page.py            # or: make bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_page.py
     BENCH_SIZES=100000 BENCH_RUNS=50 .venv/bin/python bench/list_page.py
+
+Before and after in one run: `BENCH_BEFORE=/path/to/another/checkout` serves that
+checkout's code too (its own gunicorn, the same database and the same session),
+and each round times its floor and views beside this checkout's. Each version's
+ratio is to its own floor, measured in the same rounds.
+
+The goal (issue 12) is read on the 100-row views: first page, a middle page, a
+name search and a state + scope filter, each at most 3× the floor's CPU time.
 """
 
 import math
@@ -51,18 +59,21 @@ def views(size, one) -> list[tuple[str, str]]:
     offered = min(size, getattr(listing, "COUNT_LIMIT", size))
     deep = math.ceil(offered / 20)
     deep_100 = math.ceil(offered / 100)
+    middle = max(1, deep_100 // 2)
+    rows = "per_page=100"
     return [
         ("minimal view (floor)", web.FLOOR),
-        ("first page", LIST_URL),
-        (f"deep page ({deep:,}, the last offered)", f"{LIST_URL}?page={deep}"),
-        ("search: one app by name", f"{LIST_URL}?{urlencode({'q': one.name.lower()})}"),
-        ("search: common word", f"{LIST_URL}?q=calendar"),
-        ("search: client ID", f"{LIST_URL}?q={one.client_id}"),
-        ("filter: disabled + rooms:write", f"{LIST_URL}?state=disabled&scope=rooms:write"),
-        ("filter: enabled + files:read", f"{LIST_URL}?state=enabled&scope=files:read"),
-        ("sort by name, page 2", f"{LIST_URL}?sort=name&page=2"),
-        ("100 rows per page", f"{LIST_URL}?per_page=100"),
-        (f"100 rows per page, page {deep_100:,}", f"{LIST_URL}?per_page=100&page={deep_100}"),
+        ("first page, 20 rows", LIST_URL),
+        (f"deep page ({deep:,}, the last offered), 20 rows", f"{LIST_URL}?page={deep}"),
+        ("100 rows: first page", f"{LIST_URL}?{rows}"),
+        (f"100 rows: middle page ({middle:,})", f"{LIST_URL}?{rows}&page={middle}"),
+        (f"100 rows: last page ({deep_100:,})", f"{LIST_URL}?{rows}&page={deep_100}"),
+        ("100 rows: search, one app by name", f"{LIST_URL}?{rows}&{urlencode({'q': one.name.lower()})}"),
+        ("100 rows: search, common word", f"{LIST_URL}?{rows}&q=calendar"),
+        ("100 rows: search, client ID", f"{LIST_URL}?{rows}&q={one.client_id}"),
+        ("100 rows: disabled + rooms:write", f"{LIST_URL}?{rows}&state=disabled&scope=rooms:write"),
+        ("100 rows: enabled + files:read", f"{LIST_URL}?{rows}&state=enabled&scope=files:read"),
+        ("100 rows: sort by name, page 2", f"{LIST_URL}?{rows}&sort=name&page=2"),
     ]
 
 
@@ -90,31 +101,45 @@ def run(where):
     print("CPU: median ms of CPU the server's worker spent on the request (bench/_wsgi.py), which")
     print("a busy machine does not inflate; PostgreSQL's own work is not in it.")
     print(f"Load average at start: {web.load_average()}.\n")
-    header = f"{'apps':>8}  {'view':<36} {'median':>8} {'p95':>8} {'x floor':>8} {'CPU':>8} {'x floor':>8}"
+    before = os.environ.get("BENCH_BEFORE")
+    if before:
+        print(f"'before' rows: the code in {before}, served beside this checkout's in the same rounds.")
+    header = f"{'apps':>8}  {'view':<45} {'median':>8} {'p95':>8} {'x floor':>8} {'CPU':>8} {'x floor':>8}"
     print(header)
     print("-" * len(header))
     seeded = 0
+
+    def send(port, url):
+        elapsed, status, headers, _body = web.request(port, url, headers={"Cookie": cookie})
+        if status != 200:
+            raise SystemExit(f"{url} answered {status}")
+        return elapsed, web.server_cpu(headers)
+
     for size in SIZES:
         seconds = web.seed(size, seeded)
         seeded = size
         one = OAuthApplication.objects.order_by("pk")[size // 2]
         connections.close_all()
-        with web.Server() as server:
-
-            def send(url, port=server.port):
-                elapsed, status, headers, _body = web.request(port, url, headers={"Cookie": cookie})
-                if status != 200:
-                    raise SystemExit(f"{url} answered {status}")
-                return elapsed, web.server_cpu(headers)
-
-            urls = dict(views(size, one))
-            results = web.measure_interleaved(
-                {label: lambda url=url: send(url) for label, url in urls.items()}, runs=RUNS
-            )
-            floor, _p95, floor_cpu = results["minimal view (floor)"]
-            for label, (median, p95, cpu) in results.items():
+        servers = {"": web.Server()}
+        if before:
+            servers = {"before: ": web.Server(root=before), "after: ": servers[""]}
+        for server in servers.values():
+            server.__enter__()
+        try:
+            sends = {}
+            for version, server in servers.items():
+                for label, url in views(size, one):
+                    sends[version + label] = lambda url=url, port=server.port: send(port, url)
+            results = web.measure_interleaved(sends, runs=RUNS)
+        finally:
+            for server in servers.values():
+                server.__exit__()
+        for version in servers:
+            floor, _p95, floor_cpu = results[version + "minimal view (floor)"]
+            for label, _url in views(size, one):
+                median, p95, cpu = results[version + label]
                 print(
-                    f"{size:>8}  {label:<36} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x"
+                    f"{size:>8}  {version + label:<45} {median:>8.2f} {p95:>8.2f} {median / floor:>7.1f}x"
                     f" {cpu:>8.2f} {cpu / floor_cpu:>7.1f}x"
                 )
         print(f"{'':>8}  (seeded up to {size:,} apps in {seconds:.1f} s; load average {web.load_average()})")

@@ -9,7 +9,7 @@ names the token), the list from oauth_apps.listing.
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.http import HttpResponse, JsonResponse, QueryDict
@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth_apps import audit, services
 from oauth_apps.access import Action, applications_for, may_see_secret
 from oauth_apps.forms import ApplicationEditForm, ApplicationForm, grace_out_of_range_error
-from oauth_apps.listing import PAGE_SIZES, ListQuery, ListQueryForm, PagePaginator
+from oauth_apps.listing import PAGE_SIZES, CappedPaginator, ListQuery, ListQueryForm
 from oauth_apps.models import AuditEvent, Maintainer
 
 from . import problems
@@ -108,6 +108,46 @@ class ApiView(View):
         return secret if may_see_secret(self.caller.user, app) else None
 
 
+class WalkPage(Page):
+    def has_next(self):
+        if self.paginator.capped:  # past the count: there is more while pages come back full
+            return len(self.object_list) == self.paginator.per_page
+        return super().has_next()
+
+
+class WalkPaginator(CappedPaginator):
+    """The client list's pages: counted as the list page counts (at most `limit`), yet every page offered.
+
+    `total` stops at the limit (with `total_is_capped`), so no request counts every
+    app; a script still walks the whole list by following `next` past the counted
+    pages, until a page comes back short.
+    """
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        queryset = self.object_list
+        return self._get_page(
+            queryset.filter(pk__in=queryset.values("pk")[bottom : bottom + self.per_page]), number, self
+        )
+
+    def _get_page(self, *args, **kwargs):
+        return WalkPage(*args, **kwargs)
+
+
 def _page_links(request, paginator, page) -> dict:
     def link(number):
         params = request.GET.copy()
@@ -126,9 +166,9 @@ def _link_header(links: dict) -> str:
     return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if rel != "self")
 
 
-def _paginate(request, queryset, per_page, paginator_class=PagePaginator):
+def _paginate(request, queryset, per_page, paginator_class=Paginator, **kwargs):
     """A page of `queryset`, or a problem for a page number that is not one."""
-    paginator = paginator_class(queryset, per_page)
+    paginator = paginator_class(queryset, per_page, **kwargs)
     try:
         return paginator, paginator.page(request.GET.get("page", 1))
     except (EmptyPage, PageNotAnInteger):
@@ -149,6 +189,8 @@ def _page_response(request, paginator, page, items: list) -> HttpResponse:
     links = _page_links(request, paginator, page)
     body = {
         "total": paginator.count,
+        # The client list counts at most COUNT_LIMIT matches (WalkPaginator); the audit trail exactly.
+        **({"total_is_capped": paginator.capped} if isinstance(paginator, CappedPaginator) else {}),
         "page": page.number,
         "pages": paginator.num_pages,
         "per_page": paginator.per_page,
@@ -167,7 +209,14 @@ class ClientListView(ApiView):
             return problems.invalid(request, problems.form_errors(form))
         query = ListQuery.from_params(request.GET)
         queryset = query.apply(self.visible(Action.LIST).select_related("user").prefetch_related(MAINTAINERS))
-        paginator, page = _paginate(request, queryset, query.per_page)
+        paginator, page = _paginate(
+            request,
+            queryset,
+            query.per_page,
+            WalkPaginator,
+            limit=query.count_limit(queryset.db),
+            candidates=query.candidates_sql(queryset.db),
+        )
         if isinstance(page, HttpResponse):
             return page
         return _page_response(request, paginator, page, [represent(app, request) for app in page.object_list])
@@ -488,7 +537,7 @@ class AuditView(ApiView):
         if app is None:
             return problems.not_found(request)
         events = AuditEvent.objects.filter(application_pk=app.pk).order_by("-created", "-id")
-        paginator, page = _paginate(request, events, AUDIT_PAGE_SIZE, paginator_class=Paginator)
+        paginator, page = _paginate(request, events, AUDIT_PAGE_SIZE)
         if isinstance(page, HttpResponse):
             return page
         return _page_response(

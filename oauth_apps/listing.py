@@ -8,6 +8,7 @@ a stale bookmark should still open the list.
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -45,6 +46,11 @@ DEFAULT_PAGE_SIZE = 20
 # sort the other way). So no list page reads more index entries than this, whatever
 # the number of apps.
 COUNT_LIMIT = 10_000
+# On SQLite a name search reads at most this many matches from its trigram index, the most
+# recently registered first, and the list sorts and pages through those: a word that many
+# names share ("calendar") otherwise reads every match's row to sort them, a number that
+# grows with the apps. Past it the page says "more than 1,000 match", as past COUNT_LIMIT.
+SEARCH_MATCH_LIMIT = 1_000
 STATE_CHOICES = [
     ("", _("Any state")),
     ("enabled", _("Enabled")),
@@ -128,15 +134,39 @@ class ListQuery:
     def filtered(self) -> bool:
         return bool(self.q or self.state or self.source or self.scope)
 
+    def searches_trigram_table(self, db: str) -> bool:
+        """Is this a name search answered by SQLite's trigram table (three characters or more)?"""
+        return (
+            bool(self.q)
+            and not self.looks_like_client_id
+            and connections[db].vendor == "sqlite"
+            and len(self.q) >= search_index.MIN_LENGTH
+        )
+
+    def candidates_sql(self, db: str) -> tuple | None:
+        """SQL counting the matches a SQLite name search reads (at most SEARCH_MATCH_LIMIT + 1), or None.
+
+        Only with a filter after the search: a search alone counts its candidates already.
+        """
+        if not self.searches_trigram_table(db) or not (self.state or self.source or self.scope):
+            return None
+        sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
+        return f"SELECT COUNT(*) FROM ({sql}) candidates", params  # noqa: S608 -- constant SQL
+
+    def count_limit(self, db: str) -> int:
+        """How many matches this query counts and pages through at most (see `CappedPaginator`)."""
+        return SEARCH_MATCH_LIMIT if self.searches_trigram_table(db) else COUNT_LIMIT
+
     def search_names(self, queryset: QuerySet) -> QuerySet:
         """Apps whose name contains `q`, ignoring case, found through an index where one serves.
 
         PostgreSQL: `icontains`, which its trigram index (migration 0003) answers.
         SQLite: the trigram FTS table (oauth_apps/search_index.py) for three
-        characters or more; shorter text scans the narrow list indexes.
+        characters or more, at most SEARCH_MATCH_LIMIT + 1 matches (the most
+        recently registered); shorter text scans the narrow list indexes.
         """
-        if connections[queryset.db].vendor == "sqlite" and len(self.q) >= search_index.MIN_LENGTH:
-            sql, params = search_index.matching_ids_sql(self.q)
+        if self.searches_trigram_table(queryset.db):
+            sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
             return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- constant SQL, text is a parameter
         return queryset.filter(name__icontains=self.q)
 
@@ -148,12 +178,18 @@ class ListQuery:
         if self.state in REVIEW_STATES:
             queryset = queryset.filter(review_state=self.state)
         elif self.state:
-            queryset = queryset.filter(enabled=self.state == "enabled")
+            # `enabled IN (…)`, not Django's `NOT enabled`: SQLite only searches an index
+            # (oauth_app_state_created_idx) for a comparison, never for a bare column.
+            queryset = queryset.filter(enabled__in=[self.state == "enabled"])
         if self.source:
             queryset = queryset.filter(registration_source=self.source)
         if self.scope:
             bit = scope_catalog.SCOPES_BY_NAME[self.scope].bit
             queryset = queryset.alias(has_scope=F("scope_bits").bitand(bit)).filter(has_scope=bit)
+        return self.order(queryset)
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        """`queryset` in this query's sort order (no search or filter)."""
         return queryset.order_by(*SORTS[self.sort])
 
 
@@ -166,6 +202,13 @@ class PagePaginator(Paginator):
     and only the n rows shown are read in full.
     """
 
+    def __init__(self, object_list, per_page, *args, rows_from: QuerySet | None = None, **kwargs):
+        # Where the outer query reads the page's rows: `object_list` without its search and
+        # filters (ListQuery.order), which the inner select has already applied. Repeating
+        # them outside would run a name search's trigram lookup a second time.
+        self.rows_from = rows_from
+        super().__init__(object_list, per_page, *args, **kwargs)
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -173,29 +216,54 @@ class PagePaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        rows = queryset.filter(pk__in=queryset.values("pk")[bottom:top])
+        rows_from = queryset if self.rows_from is None else self.rows_from
+        rows = rows_from.filter(pk__in=queryset.values("pk")[bottom:top])
         return self._get_page(rows, number, self)
 
 
 class CappedPaginator(PagePaginator):
-    """The list page's paginator: counts and pages through at most `COUNT_LIMIT` matches.
+    """The list page's paginator: counts and pages through at most `limit` matches (`COUNT_LIMIT`).
 
-    The count is `SELECT COUNT(*) FROM (SELECT … LIMIT COUNT_LIMIT + 1)`, which stops
+    The count is `SELECT COUNT(*) FROM (SELECT … LIMIT limit + 1)`, which stops
     reading after that many index entries; an exact `COUNT(*)` of a broad filter
     reads every match (90,000 of 100,000 apps for "enabled"). `capped` says when
-    there are more: `count` is then `COUNT_LIMIT` and the last page ends there, so
+    there are more: `count` is then `limit` and the last page ends there, so
     a page's OFFSET stays below it too.
     """
 
+    def __init__(self, *args, limit: int | None = None, candidates: tuple | None = None, **kwargs):
+        self.limit = COUNT_LIMIT if limit is None else limit
+        # SQL counting the candidates a SQLite name search read (ListQuery.candidates_sql):
+        # when the search stopped at its limit, the filters after it saw only part of
+        # the matches, so the count is capped even if fewer remain.
+        self.candidates = candidates
+        self.candidates_seen = 0
+        super().__init__(*args, **kwargs)
+
     @cached_property
     def matches_seen(self) -> int:
-        # No ORDER BY: any COUNT_LIMIT + 1 matches tell whether there are more.
-        return self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        # No ORDER BY: any limit + 1 matches tell whether there are more.
+        matches = self.object_list.order_by().values("pk")[: self.limit + 1]
+        if self.candidates is None:
+            return matches.count()
+        # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
+        candidates_sql, candidates_params = self.candidates
+        try:
+            sql, params = matches.query.sql_with_params()
+        except EmptyResultSet:  # nothing to look through (none())
+            return 0
+        with connections[matches.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*), ({candidates_sql}) FROM ({sql}) matches",  # noqa: S608 -- constant SQL, values are parameters
+                [*candidates_params, *params],
+            )
+            seen, self.candidates_seen = cursor.fetchone()
+        return seen
 
     @property
     def capped(self) -> bool:
-        return self.matches_seen > COUNT_LIMIT
+        return self.matches_seen > self.limit or self.candidates_seen > SEARCH_MATCH_LIMIT
 
     @cached_property
     def count(self) -> int:
-        return min(self.matches_seen, COUNT_LIMIT)
+        return min(self.matches_seen, self.limit)

@@ -336,6 +336,11 @@ class OAuthApplication(AbstractApplication):
             models.Index(
                 Lower("name"), F("enabled"), F("scope_bits"), F("name"), name="oauth_app_name_list_idx"
             ),
+            # The state filter (enabled / disabled), newest first: the count and the page read only
+            # the entries of that state, and test the scope bit inside the index.
+            models.Index(
+                fields=["enabled", "-created", "-id", "scope_bits"], name="oauth_app_state_created_idx"
+            ),
             models.Index(fields=["user", "-created"], name="oauth_app_user_created_idx"),
             # The review queue (oldest first) and its count in the navigation: only
             # pending apps are in this index, so both read a handful of entries.

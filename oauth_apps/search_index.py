@@ -45,7 +45,11 @@ TRIGGERS = {
         END""",
 }
 REBUILD = "INSERT INTO oauth_app_name_fts (oauth_app_name_fts) VALUES ('rebuild')"
-MATCHING_IDS = "SELECT rowid FROM oauth_app_name_fts WHERE oauth_app_name_fts MATCH %s"
+# The newest matches first (highest id), at most a given number: a word many names share
+# stops there instead of reading every match (listing.SEARCH_MATCH_LIMIT).
+MATCHING_IDS = (
+    "SELECT rowid FROM oauth_app_name_fts WHERE oauth_app_name_fts MATCH %s ORDER BY rowid DESC LIMIT %s"
+)
 # The shortest text the trigram index can find; shorter searches scan the list indexes.
 MIN_LENGTH = 3
 
@@ -81,12 +85,13 @@ def drop(connection) -> None:
         cursor.execute("DROP TABLE IF EXISTS oauth_app_name_fts")
 
 
-def matching_ids_sql(text: str) -> tuple[str, list[str]]:
-    """SQL selecting the ids of apps whose name contains `text` (any case), and its parameters.
+def matching_ids_sql(text: str, limit: int) -> tuple[str, list]:
+    """SQL selecting the ids of at most `limit` apps whose name contains `text` (any case), the most
+    recently registered first, and its parameters.
 
     The text becomes one FTS5 phrase: with the trigram tokenizer a phrase matches
     wherever it occurs in the name. A double quote is the only character a phrase
     must escape (by doubling it); everything else, `%` and `_` included, is literal.
     """
     phrase = '"' + text.replace('"', '""') + '"'
-    return MATCHING_IDS, [phrase]
+    return MATCHING_IDS, [phrase, limit]

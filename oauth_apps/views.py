@@ -1,23 +1,26 @@
 """Developer Tools → OAuth 2.0: the list, registration, one app's pages and actions, icons."""
 
 import contextlib
+import copy
 import logging
+from collections.abc import Sequence
+from html import escape as html_escape
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
-from django.utils.html import escape
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -53,7 +56,16 @@ from .listing import (
     ListQuery,
     ListQueryForm,
 )
-from .models import AuditAction, AuditEvent, ClientType, Icon, Maintainer, RegistrationSource, ReviewState
+from .models import (
+    AuditAction,
+    AuditEvent,
+    ClientType,
+    Icon,
+    Maintainer,
+    OAuthApplication,
+    RegistrationSource,
+    ReviewState,
+)
 from .pending_icons import PendingIcons
 from .services import (
     DuplicateName,
@@ -79,7 +91,6 @@ MAX_BULK = max(PAGE_SIZES)
 LIST_COLUMNS = (
     "id",
     "name",
-    "client_id",
     "client_type",
     "icon_id",
     "scope_bits",
@@ -88,10 +99,17 @@ LIST_COLUMNS = (
     "registration_source",
     "updated",
     "created",
-    "user__username",
-    "user__first_name",
-    "user__last_name",
+    "user_id",
 )
+# The owner's name beside each row, read in the same query (no User object per row).
+OWNER_COLUMNS = {
+    "owner_username": F("user__username"),
+    "owner_first_name": F("user__first_name"),
+    "owner_last_name": F("user__last_name"),
+}
+# What list_rows reads for each row, in this order: the model's columns, then the
+# annotations (the owner's name, and whether the user co-maintains the app).
+ROW_COLUMNS = (*LIST_COLUMNS, *OWNER_COLUMNS, "co_maintained")
 
 
 class ApplicationListView(OwnedApplicationMixin, ListView):
@@ -109,6 +127,12 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
     def get_paginate_by(self, queryset):
         return self.query.per_page
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        limit, candidates = self.query.count_limit(queryset.db), self.query.candidates_sql(queryset.db)
+        return super().get_paginator(
+            queryset, per_page, limit=limit, candidates=candidates, rows_from=self.rows_from, **kwargs
+        )
+
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
         # page, where ListView would answer 404.
@@ -117,38 +141,114 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("user").only(*LIST_COLUMNS)
-        # Each row's role comes with it (an EXISTS per row), not from a query per row.
-        return self.query.apply(queryset.annotate(co_maintained=maintains(self.request.user)))
+        queryset = super().get_queryset()
+        # The page's rows, read by the ids the filtered query picks: the shown columns, the
+        # owner's name and each row's role (an EXISTS per row, not a query per row). Only
+        # there: on the filtered query they would join the user table into the count.
+        self.rows_from = self.query.order(
+            queryset.only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS, co_maintained=maintains(self.request.user))
+        )
+        return self.query.apply(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         others_can = {action.value: may_act_on_others(self.request.user, action) for action in Action}
+        columns = sort_columns(self.query.sort)
         context["applications"] = list_rows(context["applications"], self.request, others_can)
+        # The table's body in one piece: a template loop over the rows costs a lookup per row.
+        context["rows_html"] = context["applications"].html
         context.update(
-            row_pk=_ROW_PK,
+            row_menu=row_menu(self.request),
             query=self.query,
-            sort_choices=ListQueryForm.base_fields["sort"].choices,
-            sort_columns=sort_columns(self.query.sort),
-            page_sizes=PAGE_SIZES,
-            scope_choices=scope_catalog.SCOPES,
-            state_choices=STATE_CHOICES,
-            source_choices=SOURCE_CHOICES,
+            sort_columns=columns,
+            # The controls' <option>s, drawn here: template loops over them cost a lookup per option.
+            sort_options=options_html(ListQueryForm.base_fields["sort"].choices, self.query.sort),
+            per_page_options=options_html([(size, size) for size in PAGE_SIZES], self.query.per_page),
+            scope_options=options_html(
+                [("", _("Any scope")), *((scope.name, scope.name) for scope in scope_catalog.SCOPES)],
+                self.query.scope or None,  # "Any scope" is never marked (the browser picks it)
+            ),
+            state_options=options_html(STATE_CHOICES, self.query.state),
+            source_options=options_html(SOURCE_CHOICES, self.query.source),
             may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
+            # The links that change one parameter of this page's query (the column headers,
+            # the pages), as `{% querystring %}` makes them but without a deep copy each.
+            **page_links(self.request.GET, context["page_obj"], context["paginator"], columns),
             # Apps other users offer to this one: a banner with a link to the offers page.
             offers_waiting=pending_offers_for(self.request.user).count(),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,
-            page_range=context["paginator"].get_elided_page_range(
-                context["page_obj"].number, on_each_side=2, on_ends=1
-            ),
         )
         return context
 
 
+def querystring(params, **changes) -> str:
+    """What `{% querystring key=value … %}` writes for `params` (request.GET), escaped for an attribute.
+
+    The tag deep-copies the query for every link; a shallow copy is enough, as
+    each change replaces a whole list of values.
+    """
+    changed = copy.copy(params)
+    for key, value in changes.items():
+        if value is None:
+            if key in changed:
+                del changed[key]
+        else:
+            changed[key] = value
+    if not changed and not params:
+        return ""
+    return mark_safe(html_escape(f"?{changed.urlencode()}"))  # noqa: S308 -- escaped
+
+
+def page_links(params, page, paginator, columns: dict) -> dict:
+    """The column headers' sort links (into `columns`) and the pagination's links."""
+    for column in columns.values():
+        column["href"] = querystring(params, sort=column["next"], page=None)
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "page_range": [
+            (number, None if number == paginator.ELLIPSIS else querystring(params, page=number))
+            for number in numbers
+        ],
+        "previous_page": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
+        "next_page": querystring(params, page=page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def options_html(choices, selected) -> str:
+    """`<option>`s for `choices` ((value, label) pairs), `selected` marked, every value and label escaped."""
+    return mark_safe(  # noqa: S308 -- escaped below
+        "".join(
+            f'<option value="{html_escape(str(value))}"{" selected" if value == selected else ""}>'
+            f"{html_escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
 # A pk no real row has, swapped for each row's own in the URLs reversed once per page.
 _ROW_PK = 987654321987
+# The row menu (oauth_apps/_row_menu.html) as drawn per language, with marks for this request's values.
+_ROW_MENUS = {}
+_CSRF_MARK = "\x00csrf\x00"
+_HERE_MARK = "\x00here\x00"
+
+
+def row_menu(request) -> str:
+    """The list's row menu `<template>`: its ten URLs and labels drawn once per language and process.
+
+    Only the CSRF token and the page's address differ between requests; they go
+    in place of their marks, escaped as the template would escape them.
+    """
+    key = (get_language(), get_script_prefix())
+    menu = _ROW_MENUS.get(key)
+    if menu is None:
+        menu = _ROW_MENUS[key] = render_to_string(
+            "oauth_apps/_row_menu.html", {"row_pk": _ROW_PK, "here": _HERE_MARK, "csrf_token": _CSRF_MARK}
+        )
+    here = html_escape(request.get_full_path())
+    return mark_safe(menu.replace(_CSRF_MARK, html_escape(get_token(request))).replace(_HERE_MARK, here))  # noqa: S308 -- escaped
 
 
 # What a row may offer in its menu, by the action that allows it (data-if in the list template).
@@ -162,58 +262,67 @@ def list_rows(applications, request, others_can: dict) -> list:
     lookups and filters was most of the list's rendering time (see
     docs/managing-apps.md, "Growth"); here the URLs are reversed once per page,
     for a placeholder id that each row replaces with its own, the labels are
-    translated once per page, and every value is escaped as it goes into
-    `ROW_HTML`.
+    translated once per page, what a row may offer is worked out once per kind of
+    row (own, co-maintained, someone else's), a set of scopes is drawn once per
+    page, and every value is escaped as it goes into `ROW_HTML`.
     """
     user = request.user
     placeholder = f"/{_ROW_PK}/"
     urls = {name: reverse(f"oauth_apps:{name}", args=[_ROW_PK]) for name in ("detail", "disable", "enable")}
     labels = {
-        "enabled": escape(_("Enabled")),
-        "disabled": escape(_("Disabled")),
-        "select": escape(_("Select")),
-        "actions": escape(_("Actions for")),
-        "creator": escape(_("Owner")),
-        "maintainer": escape(_("Co-maintainer")),
-        "modified": escape(_("Modified")),
-        "created": escape(_("Created")),
+        "enabled": html_escape(_("Enabled")),
+        "disabled": html_escape(_("Disabled")),
+        "select": html_escape(_("Select")),
+        "actions": html_escape(_("Actions for")),
+        "creator": html_escape(_("Owner")),
+        "maintainer": html_escape(_("Co-maintainer")),
+        "modified": html_escape(_("Modified")),
+        "created": html_escape(_("Created")),
     }
-    sources = {value: escape(label) for value, label in RegistrationSource.choices}
-    source_label = escape(_("Registered through"))
+    sources = {value: html_escape(label) for value, label in RegistrationSource.choices}
+    source_label = html_escape(_("Registered through"))
     review_badges = {
-        state: f'<span class="state {state}" data-testid="review-badge">{escape(label)}</span>'
+        state: f'<span class="state {state}" data-testid="review-badge">{html_escape(label)}</span>'
         for state, label in (
             (ReviewState.PENDING, _("Waiting for review")),
             (ReviewState.REJECTED, _("Rejected")),
         )
     }
-    here = escape(request.get_full_path())
-    csrf = escape(get_token(request))
+    maintainer_tag = f' <span class="tag" data-testid="role">{labels["maintainer"]}</span>'
+    # Their own apps: everything; co-maintained ones: what a co-maintainer may (access.py);
+    # other people's: what their permissions allow.
+    menus = {
+        role: [
+            action.value
+            for action in MENU_ACTIONS
+            if role == Role.OWNER
+            or others_can[action.value]
+            or (role == Role.MAINTAINER and action in MAINTAINER_ACTIONS)
+        ]
+        for role in (Role.OWNER, Role.MAINTAINER, None)
+    }
+    change = Action.CHANGE.value
+    here = html_escape(request.get_full_path())
+    csrf = html_escape(get_token(request))
     dates = Dates()
     icon_placeholder = "0" * 64
     icon_url = reverse("oauth_apps:icon", args=[icon_placeholder])
-    rows = list(applications)
-    for app in rows:
-        own = f"/{app.pk}/"
+    scope_tags = {}
+    rows = []
+    for values in applications.values_list(*ROW_COLUMNS):
+        (pk, name, client_type, icon_id, scope_bits, enabled, review_state, source, updated, created, user_id,
+         owner_username, owner_first_name, owner_last_name, co_maintained) = values  # fmt: skip
+        own = f"/{pk}/"
         url = urls["detail"].replace(placeholder, own)
-        # Their own apps: everything; co-maintained ones: what a co-maintainer may (access.py);
-        # other people's: what their permissions allow.
-        mine = app.user_id == user.pk
-        role = app.role = Role.OWNER if mine else Role.MAINTAINER if app.co_maintained else None
-        may = [
-            action.value
-            for action in MENU_ACTIONS
-            if mine or others_can[action.value] or (role == Role.MAINTAINER and action in MAINTAINER_ACTIONS)
-        ]
-        may.append("enabled" if app.enabled else "disabled")
-        if not app.is_public:
+        role = Role.OWNER if user_id == user.pk else Role.MAINTAINER if co_maintained else None
+        may = [*menus[role], "enabled" if enabled else "disabled"]
+        if client_type != ClientType.PUBLIC:
             may.append("confidential")
-        creator = app.user
-        name = escape(app.name)
-        state = labels["enabled" if app.enabled else "disabled"]
-        if Action.CHANGE.value not in may:
+        name = html_escape(name)
+        state = labels["enabled" if enabled else "disabled"]
+        if change not in may:
             state_cell = state
-        elif app.enabled:
+        elif enabled:
             state_cell = SWITCH_ON.format(
                 action=urls["disable"].replace(placeholder, own), here=here, label=state, name=name
             )
@@ -221,29 +330,64 @@ def list_rows(applications, request, others_can: dict) -> list:
             state_cell = SWITCH_OFF.format(
                 action=urls["enable"].replace(placeholder, own), here=here, csrf=csrf, label=state, name=name
             )
-        state_cell += review_badges.get(app.review_state, "")
-        app.row_html = mark_safe(  # noqa: S308 -- every value below is escaped or built from escaped parts
-            ROW_HTML.format(
-                pk=app.pk,
-                may=escape(" ".join(may)),
-                name=name,
-                role=f' <span class="tag" data-testid="role">{labels["maintainer"]}</span>'
-                if role == Role.MAINTAINER
-                else "",
-                icon=escape(icon_url.replace(icon_placeholder, app.icon_id)),
-                url=escape(url),
-                state=state_cell,
-                source=escape(app.registration_source),
-                source_name=sources.get(app.registration_source, ""),
-                source_label=source_label,
-                creator_name=escape((creator.get_full_name() or creator.username) if creator else "—"),
-                updated=dates.when(app.updated),
-                created_on=dates.when(app.created, "date"),
-                scopes="".join(f'<li class="tag">{escape(scope)}</li>' for scope in app.scope_names),
-                **labels,
-            )
+        state_cell += review_badges.get(review_state, "")
+        scopes = scope_tags.get(scope_bits)
+        if scopes is None:
+            names = scope_catalog.names_from_bits(scope_bits)
+            scopes = scope_tags[scope_bits] = "".join(f'<li class="tag">{html_escape(n)}</li>' for n in names)
+        creator = (
+            # As User.get_full_name(), else the username.
+            html_escape(f"{owner_first_name} {owner_last_name}".strip() or owner_username) if user_id else "—"
         )
-    return rows
+        row_html = ROW_HTML.format(
+            pk=pk,
+            may=html_escape(" ".join(may)),
+            name=name,
+            role=maintainer_tag if role == Role.MAINTAINER else "",
+            icon=html_escape(icon_url.replace(icon_placeholder, icon_id)),
+            url=html_escape(url),
+            state=state_cell,
+            source=html_escape(source),
+            source_name=sources.get(source, ""),
+            source_label=source_label,
+            creator_name=creator,
+            updated=dates.when(updated),
+            created_on=dates.when(created, "date"),
+            scopes=scopes,
+            **labels,
+        )
+        rows.append((values, role, row_html))
+    return PageRows(applications.db, rows)
+
+
+class PageRows(Sequence):
+    """The list page's apps: its rows' HTML at once, and each app as a model instance only if asked for.
+
+    The page is drawn from `html` alone, built from plain values (`list_rows`);
+    making a model instance per row was a third of the list's time. Code that
+    reads the page's apps (tests, a debugger) gets instances as the ORM would
+    make them, with the row's `role` and `row_html` on each.
+    """
+
+    def __init__(self, db: str, rows: list):
+        self.db = db
+        self.rows = rows
+        self.html = mark_safe("    ".join(row_html for _values, _role, row_html in rows))  # noqa: S308 -- escaped in list_rows
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        values, role, row_html = self.rows[index]
+        stored = dict(zip(LIST_COLUMNS, values, strict=False))
+        names = [field.attname for field in OAuthApplication._meta.concrete_fields if field.attname in stored]
+        app = OAuthApplication.from_db(self.db, names, [stored[name] for name in names])
+        app.owner_username, app.owner_first_name, app.owner_last_name, app.co_maintained = values[-4:]
+        app.role = role
+        app.row_html = mark_safe(row_html)  # noqa: S308 -- escaped in list_rows
+        return app
 
 
 # One row of the list (application_list.html); "Without JavaScript the ⋯ cell is a link to

@@ -154,6 +154,28 @@ def test_list_pages_carry_every_parameter_in_their_links(api, user, make_app):
     assert [item["name"] for item in second["items"]] == ["Paged app 10", "Paged app 11"]
 
 
+def test_list_total_stops_at_the_count_limit_and_the_pages_go_on_past_it(api, user, make_app, monkeypatch):
+    """No request counts every app: past the limit `total` is the limit, and `next` still walks the rest."""
+    for number in range(12):
+        make_app(user, name=f"Counted app {number:02}")
+    monkeypatch.setattr("oauth_apps.listing.COUNT_LIMIT", 12)
+    exact = api("listClients", query={"per_page": "10"}).json()
+    assert (exact["total"], exact["total_is_capped"], exact["pages"]) == (12, False, 2)
+    monkeypatch.setattr("oauth_apps.listing.COUNT_LIMIT", 10)
+    first = api("listClients", query={"sort": "name", "per_page": "10"}).json()
+    assert (first["total"], first["total_is_capped"], first["pages"]) == (10, True, 1)
+    assert "page=2" in first["links"]["next"]
+    second = api("listClients", query={"sort": "name", "per_page": "10", "page": "2"}).json()
+    assert [item["name"] for item in second["items"]] == ["Counted app 10", "Counted app 11"]
+    assert second["total_is_capped"]
+    assert "next" not in second["links"]
+    past = api("listClients", query={"per_page": "10", "page": "3"}).json()
+    assert past["items"] == []
+    refused = api("listClients", query={"page": "0"}, check_request=False)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "invalid_page"
+
+
 def test_list_refuses_a_bad_parameter_instead_of_guessing(api):
     response = api("listClients", query={"sort": "colour"}, check_request=False)
     assert response.status_code == 400

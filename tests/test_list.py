@@ -1,6 +1,7 @@
 """The application list: search, sort, filters, pagination, bulk actions, query count."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from oauth_apps import services
@@ -299,3 +300,14 @@ def test_list_breadcrumb_ends_at_the_oauth_tab(user_client):
         'href="/settings/developer-tools/oauth/"', ""
     )
     assert 'aria-current="page"' not in breadcrumb
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan; PostgreSQL's follows statistics")
+@pytest.mark.parametrize("state", ["enabled", "disabled"])
+def test_the_state_filter_searches_its_index_instead_of_scanning_every_app(db, state):
+    """The count and the page of a state (+ scope) filter read that state's entries only, by its index."""
+    queryset = ListQuery(state=state, scope="rooms:write").apply(OAuthApplication.objects.all())
+    counted = queryset.order_by().values("pk")[:10_001]
+    for plan in (counted.explain(), queryset.values("pk")[100:200].explain()):
+        assert "SEARCH oauth_apps_oauthapplication USING COVERING INDEX oauth_app_state_created_idx" in plan
+        assert "SCAN oauth_apps_oauthapplication" not in plan

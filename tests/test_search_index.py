@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from oauth_apps import search_index, services
-from oauth_apps.listing import ListQuery
+from oauth_apps.listing import CappedPaginator, ListQuery
 from oauth_apps.models import OAuthApplication
 
 from .test_list import LIST_QUERIES
@@ -82,6 +82,30 @@ def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps):
 
 
 @sqlite_only
+def test_a_common_word_reads_at_most_the_search_limit_of_matches(user_client, user, make_app, monkeypatch):
+    """A word many names share stops at SEARCH_MATCH_LIMIT + 1 matches (the newest), not at every one."""
+    monkeypatch.setattr("oauth_apps.listing.SEARCH_MATCH_LIMIT", 3)
+    made = [make_app(user, name=f"Shared word {number}")[0] for number in range(6)]
+    make_app(user, name="Something else")
+    assert ListQuery(q="shared").apply(OAuthApplication.objects.all()).count() == 4  # 3 + 1 tell "more"
+    response = user_client.get(LIST_URL, {"q": "shared word", "sort": "name"})
+    assert "More than 3 applications match" in response.content.decode()
+    assert response.context["paginator"].capped
+    # The pages show 3 of the 4 newest matches the search read, in the asked order; never an older one.
+    shown = [app.name for app in response.context["applications"]]
+    assert shown == sorted(shown)
+    assert len(shown) == 3
+    assert set(shown) <= {app.name for app in made[2:]}
+    # Under the limit the count is exact.
+    assert "1 application matches" in user_client.get(LIST_URL, {"q": "something"}).content.decode()
+    # A filter after a search that stopped at its limit saw only part of the matches: still "more than".
+    services.set_enabled(made[5], actor=user, enabled=False)
+    filtered = user_client.get(LIST_URL, {"q": "shared word", "state": "enabled"})
+    assert filtered.context["paginator"].capped
+    assert "More than 3 applications match" in filtered.content.decode()  # 5 do
+
+
+@sqlite_only
 def test_triggers_lost_in_a_table_rebuild_are_put_back_after_migrate(apps):
     with connection.cursor() as cursor:
         for name in search_index.TRIGGERS:
@@ -93,3 +117,15 @@ def test_triggers_lost_in_a_table_rebuild_are_put_back_after_migrate(apps):
     OAuthApplication.objects.filter(pk=apps[0].pk).update(name="Team Roster")
     assert found("agenda") == []
     assert found("roster") == ["Team Roster"]
+
+
+@sqlite_only
+def test_the_capped_count_of_a_search_over_nothing_is_zero(db):
+    query = ListQuery(q="calendar", state="enabled")  # a filter after the search: its candidates are counted
+    paginator = CappedPaginator(
+        query.apply(OAuthApplication.objects.none()),
+        20,
+        limit=query.count_limit("default"),
+        candidates=query.candidates_sql("default"),
+    )
+    assert (paginator.count, paginator.capped) == (0, False)

@@ -164,21 +164,27 @@ def test_the_profile_is_read_with_the_user(user_client, user, make_app, django_a
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 def test_the_remembered_split_formats_as_django_does_in_every_language(language):
-    """`when` splits each date format once (accounts/templatetags/portal_time.py): same text as Django's."""
+    """`when` splits each date format once and remembers each piece for a page (accounts/templatetags/
+    portal_time.py `Dates`): the same text as Django's, also for dates sharing a month, a day, an hour."""
     from django.utils import translation
     from django.utils.dateformat import DateFormat
     from django.utils.formats import date_format, get_format
 
-    from accounts.templatetags.portal_time import _format
+    from accounts.templatetags.portal_time import Dates
 
     moments = [
         datetime(2026, 1, 5, 0, 7, 9, tzinfo=UTC),
+        datetime(2026, 1, 6, 0, 8, 9, tzinfo=UTC),
         datetime(2026, 7, 31, 12, 0, 0, tzinfo=UTC),
+        datetime(2027, 7, 31, 12, 0, 1, tzinfo=UTC),
         datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 12, 2, 11, 59, 0, tzinfo=UTC),
     ]
-    with translation.override(language), timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
-        for moment in moments:
-            local = timezone.localtime(moment)
-            for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
-                assert _format(DateFormat(local), get_format(name)) == date_format(local, name)
-            assert _format(DateFormat(local), "T") == DateFormat(local).format("T")
+    for zone in ("Asia/Kolkata", "Europe/Berlin"):  # Berlin: two abbreviations (CET, CEST) in one page
+        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+            dates = Dates()
+            for moment in moments:
+                local = timezone.localtime(moment)
+                for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
+                    assert dates.format(local, get_format(name)) == date_format(local, name)
+                assert dates.format(local, "T") == DateFormat(local).format("T")
