@@ -122,7 +122,7 @@ def test_switcher_works_by_keyboard_without_javascript(browser, live_server):
     page.locator("#language-select").focus()
     page.locator("#language-select").select_option("de")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.type") == "submit"
+    expect(page.locator(":focus")).to_have_attribute("type", "submit")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url == f"{live_server.url}/accounts/login/?next={LIST_PATH}"
