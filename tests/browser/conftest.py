@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the test's own
@@ -24,6 +25,10 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 PASSWORD = "dana-password-1"
+# One bound for every wait: a page's actions and waits, and Playwright's retrying `expect`
+# assertions (5 s of their own otherwise, which a loaded CI machine can overrun).
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _missing(message):
@@ -64,7 +69,7 @@ def browser():
 
 
 def _watch(page):
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.on("pageerror", lambda error: problems.append(str(error)))

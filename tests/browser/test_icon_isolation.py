@@ -11,6 +11,8 @@ import pytest
 
 from oauth_apps.models import Icon
 
+from .conftest import TIMEOUT_MS
+
 pytestmark = pytest.mark.browser
 
 
@@ -36,9 +38,9 @@ def test_stored_svg_opened_directly_runs_no_script_and_loads_nothing(page, live_
 
     response = page.goto(f"{live_server.url}/settings/developer-tools/oauth/icons/{sha}")
     # Chromium reports the blocked loads as it makes them, some after the load event:
-    # wait for the three (within the default ten seconds), not for a fixed half second
+    # wait for the three (within the default timeout), not for a fixed half second
     # that a busy machine can overrun.
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
     while len(blocked) < 3 and time.monotonic() < deadline:
         page.wait_for_timeout(50)
 

@@ -3,11 +3,13 @@
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import TIMEOUT_MS
+
 
 @pytest.fixture(params=[True, False], ids=["js", "no-js"])
 def context(request, browser):
     context = browser.new_context(java_script_enabled=request.param)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     yield context
     context.close()
 

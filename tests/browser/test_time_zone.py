@@ -3,12 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import TIMEOUT_MS
+
 
 @pytest.fixture
 def tokyo_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Asia/Tokyo")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
