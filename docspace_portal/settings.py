@@ -19,7 +19,24 @@ from common.datadir import SECRET_KEY_FILE, SIGNING_KEY_FILE, read_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    """django-environ, refusing a malformed number or flag by the variable's name.
+
+    Without this, `CORS_ORIGIN_CACHE_SECONDS=5s` stops the start with a bare
+    "invalid literal for int()" that names no variable.
+    """
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        try:
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{var}={os.environ.get(var, '')!r} is not a valid value ({error}). See .env.example."
+            ) from error
+
+
+env = _Env()
 if env.bool("PORTAL_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 

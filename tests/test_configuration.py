@@ -224,6 +224,20 @@ def test_a_malformed_rate_stops_the_start_and_names_the_variable(tmp_path, varia
     assert variable in wsgi.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CORS_ORIGIN_CACHE_SECONDS", "5s"),
+        ("CLIENT_METADATA_MAX_BYTES", "5KiB"),
+        ("DATABASE_CONN_MAX_AGE", "1m"),
+    ],
+)
+def test_a_malformed_number_stops_the_start_and_names_the_variable(tmp_path, variable, value):
+    result = run_check(tmp_path, **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value!r} is not a valid value" in result.stderr
+
+
 @pytest.mark.parametrize("cache_url", ["locmemcache://", "dummycache://"])
 def test_production_refuses_a_per_process_cache(tmp_path, cache_url):
     result = manage(tmp_path, "check", CACHE_URL=cache_url)

@@ -2,11 +2,16 @@
 
 import base64
 import json
+from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from authserver.models import AuthorizationCodeRecord
 from oauth_apps.models import OAuthApplication
 
 from .conftest import TOKEN_URL
@@ -167,6 +172,18 @@ def test_a_reused_code_revokes_what_the_first_exchange_issued(flow, confidential
     assert refresh(client, app, rotated["refresh_token"], secret).json()["error"] == "invalid_grant"
     assert AccessToken.objects.filter(application=app).count() == 1  # only the unrelated one
     assert client.get("/api/2.0/people", headers={"Authorization": f"Bearer {unrelated}"}).status_code == 200
+
+
+def test_a_code_replayed_after_its_record_was_pruned_is_still_refused(flow, confidential_app, client):
+    app, secret = confidential_app
+    code = flow.code(app)
+    assert exchange(client, app, code, flow.verifier, secret=secret).status_code == 200
+    AuthorizationCodeRecord.objects.update(created=timezone.now() - timedelta(days=2))
+    call_command("prune_authorization_codes", stdout=StringIO())
+    assert not AuthorizationCodeRecord.objects.exists()
+    again = exchange(client, app, code, flow.verifier, secret=secret)
+    assert again.status_code == 400
+    assert again.json()["error"] == "invalid_grant"
 
 
 def test_a_code_replayed_by_another_client_revokes_nothing(flow, confidential_app, make_app, user, client):
