@@ -325,7 +325,7 @@ def test_rotate_the_secret_then_end_the_old_one(browse, dana_app, js):
         "link", name="Rotate secret"
     ).click()
     panel = confirmation(page, js)
-    assert panel.get_by_role("radio", name="7 days").is_checked()
+    expect(panel.get_by_role("radio", name="7 days")).to_be_checked()
     panel.get_by_role("radio", name="1 day").check()
     panel.get_by_role("button", name="Rotate secret").click()
 
