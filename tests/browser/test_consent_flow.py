@@ -63,9 +63,7 @@ def test_sign_in_then_allow_lands_on_the_redirect_uri_with_a_code(
         "Probe Calendar would like the ability to access the following data in your account:"
     )
     expect(page.get_by_role("link", name="Probe Calendar")).to_have_attribute("href", probe_app.website_url)
-    icon = page.locator(".consent-icon")
-    page.wait_for_function("img => img.complete", arg=icon.element_handle())
-    assert icon.evaluate("img => img.naturalWidth") == 32
+    expect(page.locator(".consent-icon")).to_have_js_property("naturalWidth", 32)
     expect(page.locator(".consent-scopes li")).to_have_text(
         ["View and manage basic information about your profile", "View all files and folders"]
     )

@@ -89,10 +89,9 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
     row = page.locator("tr", has_text="Browser Made App")
     # The list is a new page load: wait for the row (and its icon), not just the click.
     expect(row).to_be_visible()
-    icon = row.locator("img")
-    icon.element_handle().wait_for_element_state("stable")
-    page.wait_for_function("img => img.complete", arg=icon.element_handle())
-    assert icon.evaluate("img => img.naturalWidth") == 32
+    # Loaded at its size, awaited by expect: page.wait_for_function polls with the page's
+    # own timers, which do not run with JavaScript off, so it saw only its first check.
+    expect(row.locator("img")).to_have_js_property("naturalWidth", 32)
     assert page.console_problems == []
 
 
@@ -106,11 +105,9 @@ def test_errors_show_next_to_fields_and_keep_the_icon(open_page, live_server, da
     # The form comes back as a new page: await it rather than read the one being replaced.
     expect(page.locator("#id_name_error")).to_be_visible()
     expect(page.get_by_label("App name")).to_have_value("ab")
-    preview = page.locator(".icon-preview img")
-    # Wait (bounded by the default timeout) for the parked icon to load: under load the
-    # check could run before it has.
-    page.wait_for_function("img => img.complete", arg=preview.element_handle())
-    assert preview.evaluate("img => img.naturalWidth") == 32
+    # The parked icon loads after the page: awaited by expect, whose retries run with
+    # JavaScript off too (page.wait_for_function's do not, so it timed out under load).
+    expect(page.locator(".icon-preview img")).to_have_js_property("naturalWidth", 32)
     expect(page.locator("[data-icon-token]")).not_to_have_value("")
     assert not OAuthApplication.objects.exists()
     native = page.get_by_label("App icon")
