@@ -4,6 +4,13 @@ Browser tests skip where Chromium is absent, unless PORTAL_REQUIRE_BROWSER=1
 (as in CI), where a missing browser is a failure. One browser serves the whole
 session (pytest-django's live server is session-wide too); each test opens
 cheap contexts in it: JavaScript on or off, desktop or phone size.
+
+Anything a page sets after an action (a form post's next page, a dialog fetched or
+removed, focus, a script's start, an image) is awaited with Playwright's retrying
+`expect(...)` (TIMEOUT_MS), never read at once with is_visible()/count()/inner_text().
+A click that posts a form returns once the next page is committed, not parsed. And
+page.wait_for_function polls with the page's own timers, which do not run with
+JavaScript off: there it sees only its first check, so use `expect` instead.
 """
 
 import json
