@@ -1,4 +1,5 @@
 import io
+import time
 
 import pytest
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.utils import translation
 from PIL import Image
 
 from authserver import signing_keys
+from common import ratelimit
 from oauth_apps.icons import clean_icon
 from oauth_apps.origins import clear_remembered as forget_origin_decisions
 
@@ -30,6 +32,30 @@ def _fresh_cache():
     cache.clear()
     forget_origin_decisions()
     signing_keys.clear_cache()
+
+
+class StillClock:
+    """The rate limiter's clock (common.ratelimit reads time.time()), standing still unless moved."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch):
+    """Rate limits count in windows fixed on the wall clock (a minute's, an hour's): a test
+    whose requests straddle the end of one would find its count reset and its expected 429
+    missing, more often the slower the machine. Here the limiter's clock stands still for
+    the whole test; a test about windows ending moves it with `ratelimit_clock.advance()`."""
+    clock = StillClock()
+    monkeypatch.setattr(ratelimit, "time", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)

@@ -148,3 +148,12 @@ def test_the_admin_page_says_how_many_tries_are_left(client, db, settings):
     page = client.post(reverse("admin:login"), {"username": "root", "password": "wrong"})
     assert page.status_code == 200
     assert "You have 1 more try before" in page.content.decode()
+
+
+def test_the_count_starts_afresh_when_the_window_ends(client, db, settings, ratelimit_clock):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "1/m"}
+    url = reverse("login")
+    responses = [client.post(url, {"username": "a", "password": "b"}) for _ in range(2)]
+    assert [response.status_code for response in responses] == [200, 429]
+    ratelimit_clock.advance(int(responses[-1]["Retry-After"]))  # to the start of the next window
+    assert client.post(url, {"username": "a", "password": "b"}).status_code == 200

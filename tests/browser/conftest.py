@@ -4,6 +4,13 @@ Browser tests skip where Chromium is absent, unless PORTAL_REQUIRE_BROWSER=1
 (as in CI), where a missing browser is a failure. One browser serves the whole
 session (pytest-django's live server is session-wide too); each test opens
 cheap contexts in it: JavaScript on or off, desktop or phone size.
+
+Anything a page sets after an action (a form post's next page, a dialog fetched or
+removed, focus, a script's start, an image) is awaited with Playwright's retrying
+`expect(...)` (TIMEOUT_MS), never read at once with is_visible()/count()/inner_text().
+A click that posts a form returns once the next page is committed, not parsed. And
+page.wait_for_function polls with the page's own timers, which do not run with
+JavaScript off: there it sees only its first check, so use `expect` instead.
 """
 
 import json
@@ -12,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the test's own
@@ -24,6 +32,10 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 PASSWORD = "dana-password-1"
+# One bound for every wait: a page's actions and waits, and Playwright's retrying `expect`
+# assertions (5 s of their own otherwise, which a loaded CI machine can overrun).
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def _missing(message):
@@ -64,7 +76,7 @@ def browser():
 
 
 def _watch(page):
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     problems = []
     page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     page.on("pageerror", lambda error: problems.append(str(error)))

@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from ..authserver.conftest import pkce_pair
 
@@ -58,16 +59,15 @@ def test_sign_in_then_allow_lands_on_the_redirect_uri_with_a_code(
 ):
     page = open_page(js=js, size="phone")
     sign_in_at_consent(page, live_server, probe_app, django_user_model)
-    heading = page.get_by_role("heading", level=1)
-    assert (
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Probe Calendar would like the ability to access the following data in your account:"
-        in heading.inner_text()
     )
-    assert page.get_by_role("link", name="Probe Calendar").get_attribute("href") == probe_app.website_url
-    assert page.locator(".consent-icon").evaluate("img => img.naturalWidth") == 32
-    scopes = page.locator(".consent-scopes li").all_inner_texts()
-    assert scopes == ["View and manage basic information about your profile", "View all files and folders"]
-    assert "Signed in as dana" in page.locator(".consent-whoami").inner_text()
+    expect(page.get_by_role("link", name="Probe Calendar")).to_have_attribute("href", probe_app.website_url)
+    expect(page.locator(".consent-icon")).to_have_js_property("naturalWidth", 32)
+    expect(page.locator(".consent-scopes li")).to_have_text(
+        ["View and manage basic information about your profile", "View all files and folders"]
+    )
+    expect(page.locator(".consent-whoami")).to_contain_text("Signed in as dana")
 
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url("**/callback-probe?**")
@@ -104,4 +104,4 @@ def test_not_you_signs_out_and_comes_back_to_the_same_request(
     page.get_by_label("Password").fill("erin-password-1")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(consent_url)
-    assert "Signed in as erin" in page.locator(".consent-whoami").inner_text()
+    expect(page.locator(".consent-whoami")).to_contain_text("Signed in as erin")

@@ -18,6 +18,7 @@ import requests
 from django.contrib.auth import get_user_model
 from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import get_access_token_model
+from playwright.sync_api import expect
 
 from client_metadata import fetcher
 from oauth_apps.models import OAuthApplication, RegistrationSource
@@ -69,7 +70,7 @@ def consent_in_chromium(page, run: MCPClientRun, callback_prefix: str, *, sign_i
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url("**/oauth/authorize/?**")
-    assert page.get_by_text(CLIENT_NAME).first.is_visible()
+    expect(page.get_by_text(CLIENT_NAME).first).to_be_visible()
     page.get_by_role("button", name="Allow").click()
     page.wait_for_url(re.compile(re.escape(callback_prefix) + ".*"))
     assert seen, "the browser never reached the client's redirect URI"
@@ -193,9 +194,9 @@ def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app):
     grant(staff, "view_all_applications", "change_oauthapplication")
     admin = signed_in_at(open_page(), live_server, username="root", path=LIST)
     switch = admin.get_by_role("switch", name=f"Enabled — {CLIENT_NAME}")
-    assert switch.is_visible()
+    expect(switch).to_be_visible()
     admin.goto(f"{live_server.url}{LIST}{app.pk}/")
-    assert admin.get_by_test_id("source").inner_text() == app.get_registration_source_display()
+    expect(admin.get_by_test_id("source")).to_have_text(app.get_registration_source_display())
     admin.go_back()
     switch.click()
     admin.locator("[data-confirm-panel]").get_by_role("button", name="Disable").click()
@@ -206,7 +207,7 @@ def shut_off_by_an_administrator(open_page, live_server, agent: Agent, app):
     again = agent.start()
     page = open_page()
     page.goto(again.next_authorization_url())
-    assert page.get_by_text("This application is disabled").first.is_visible()
+    expect(page.get_by_text("This application is disabled").first).to_be_visible()
     again.come_back(None)
     again.finish()
     assert again.result is None

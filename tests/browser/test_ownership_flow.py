@@ -5,6 +5,7 @@ recipient sees the banner on their list and accepts; the app is then theirs.
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from oauth_apps.models import AuditAction, AuditEvent, Maintainer, OAuthApplication
 
@@ -40,7 +41,7 @@ def test_an_app_changes_hands_by_clicking(open_page, live_server, dana, make_app
     recipient.get_by_role("link", name="Handover Board").click()
     recipient.get_by_role("button", name="Accept and become the owner").click()
     recipient.wait_for_url(f"{live_server.url}{app.get_absolute_url()}")
-    assert recipient.get_by_test_id("owner").inner_text() == "frank"
+    expect(recipient.get_by_test_id("owner")).to_have_text("frank")
 
     app.refresh_from_db()
     assert app.user == frank
@@ -52,7 +53,7 @@ def test_an_app_changes_hands_by_clicking(open_page, live_server, dana, make_app
     # Dana stayed on as a co-maintainer: the list shows the role, and no Delete for the app.
     owner.goto(f"{live_server.url}{LIST}")
     row = owner.locator(f'tr[data-app-id="{app.pk}"]')
-    assert row.get_by_test_id("role").inner_text() == "Co-maintainer"
+    expect(row.get_by_test_id("role")).to_have_text("Co-maintainer")
     assert "delete" not in row.get_attribute("data-may").split()
     assert OAuthApplication.objects.filter(pk=app.pk).exists()
     assert erin.is_active

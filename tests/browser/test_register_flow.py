@@ -5,6 +5,7 @@ post the form back to their list), on a desktop and on a phone."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from oauth_apps.models import OAuthApplication
 
@@ -44,27 +45,29 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
     redirect_list(page).get_by_role("button", name="Add", exact=True).click()
     third = page.get_by_label("Redirect URLs 3")
     if js:
-        assert third.evaluate("el => el === document.activeElement")
+        expect(third).to_be_focused()
     else:
-        assert page.url.endswith("#id_redirect_uris")
+        expect(page).to_have_url(re.compile(r".*#id_redirect_uris$"))
     third.fill("http://127.0.0.1:9000/callback")
     # Each Remove button is named after its own row, also after rows were added.
     removes = redirect_list(page).get_by_role("button", name="Remove redirect URL")
+    expect(removes).to_have_count(3)
     assert removes.evaluate_all("buttons => buttons.map(b => b.getAttribute('aria-label'))") == [
         "Remove redirect URL 1",
         "Remove redirect URL 2",
         "Remove redirect URL 3",
     ]
     redirect_list(page).get_by_role("button", name="Remove redirect URL 2").click()
-    assert page.get_by_label("Redirect URLs 2").input_value() == "http://127.0.0.1:9000/callback"
-    assert redirect_list(page).get_by_role("button", name="Remove redirect URL 3").count() == 0
+    # Without JavaScript Remove posts the form: the rows are read from the page that comes back.
+    expect(page.get_by_label("Redirect URLs 2")).to_have_value("http://127.0.0.1:9000/callback")
+    expect(redirect_list(page).get_by_role("button", name="Remove redirect URL 3")).to_have_count(0)
     page.get_by_label("Allowed origins 1").fill("https://browser.example.com")
 
     page.locator('input[value="files:write"]').check()
     read = page.locator('input[value="files:read"]')
     # With the script Write ticks and locks Read; without it the server adds Read.
-    assert read.is_checked() == js
-    assert read.is_disabled() == js
+    expect(read).to_be_checked(checked=js)
+    expect(read).to_be_enabled(enabled=not js)
 
     page.get_by_label("Privacy policy URL").fill("https://browser.example.com/privacy")
     page.get_by_label("Terms of Service URL").fill("https://browser.example.com/terms")
@@ -74,7 +77,7 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
     page.wait_for_url(re.compile(r".*/credentials/(#.*)?$"))
     client_id = page.get_by_test_id("client-id").input_value()
     secret = page.get_by_test_id("client-secret").input_value()
-    assert page.get_by_text("You will not see it again").is_visible()
+    expect(page.get_by_text("You will not see it again")).to_be_visible()
 
     app = OAuthApplication.objects.get(client_id=client_id)
     assert app.name == "Browser Made App"
@@ -85,12 +88,10 @@ def test_register_an_app_with_added_and_removed_rows(open_page, live_server, dan
     page.get_by_role("link", name="Done — go to the application list").click()
     row = page.locator("tr", has_text="Browser Made App")
     # The list is a new page load: wait for the row (and its icon), not just the click.
-    row.wait_for(state="visible")
-    assert row.is_visible()
-    icon = row.locator("img")
-    icon.element_handle().wait_for_element_state("stable")
-    page.wait_for_function("img => img.complete", arg=icon.element_handle())
-    assert icon.evaluate("img => img.naturalWidth") == 32
+    expect(row).to_be_visible()
+    # Loaded at its size, awaited by expect: page.wait_for_function polls with the page's
+    # own timers, which do not run with JavaScript off, so it saw only its first check.
+    expect(row.locator("img")).to_have_js_property("naturalWidth", 32)
     assert page.console_problems == []
 
 
@@ -101,26 +102,25 @@ def test_errors_show_next_to_fields_and_keep_the_icon(open_page, live_server, da
     page.get_by_label("App icon").set_input_files(files=icon_file())
     page.get_by_role("button", name="Save", exact=True).last.click()
 
-    assert page.locator("#id_name_error").is_visible()
-    assert page.get_by_label("App name").input_value() == "ab"
-    preview = page.locator(".icon-preview img")
-    # Wait (bounded by the default timeout) for the parked icon to load: under load the
-    # check could run before it has.
-    page.wait_for_function("img => img.complete", arg=preview.element_handle())
-    assert preview.evaluate("img => img.naturalWidth") == 32
-    assert page.locator("[data-icon-token]").input_value() != ""
+    # The form comes back as a new page: await it rather than read the one being replaced.
+    expect(page.locator("#id_name_error")).to_be_visible()
+    expect(page.get_by_label("App name")).to_have_value("ab")
+    # The parked icon loads after the page: awaited by expect, whose retries run with
+    # JavaScript off too (page.wait_for_function's do not, so it timed out under load).
+    expect(page.locator(".icon-preview img")).to_have_js_property("naturalWidth", 32)
+    expect(page.locator("[data-icon-token]")).not_to_have_value("")
     assert not OAuthApplication.objects.exists()
     native = page.get_by_label("App icon")
     if js:
         # The script's status line replaces the native "No file chosen".
-        assert page.get_by_text("The accepted icon is kept.").is_visible()
+        # Shown by the script once the page is parsed, so awaited before the layout is measured.
+        expect(page.get_by_text("The accepted icon is kept.")).to_be_visible()
+        expect(page.get_by_role("button", name="Choose another file")).to_be_visible()
         assert native.bounding_box()["width"] <= 1
-        choose = page.get_by_role("button", name="Choose another file")
-        assert choose.is_visible()
         native.set_input_files(files=icon_file("replacement.png"))
-        assert page.locator("[data-icon-status]").inner_text() == "replacement.png"
-        assert page.locator(".icon-preview img").count() == 0
+        expect(page.locator("[data-icon-status]")).to_have_text("replacement.png")
+        expect(page.locator(".icon-preview img")).to_have_count(0)
     else:
-        assert native.is_visible()
-        assert page.get_by_text("Your icon was accepted and is kept").is_visible()
-        assert page.locator("[data-icon-status]").is_hidden()
+        expect(native).to_be_visible()
+        expect(page.get_by_text("Your icon was accepted and is kept")).to_be_visible()
+        expect(page.locator("[data-icon-status]")).to_be_hidden()

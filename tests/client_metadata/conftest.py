@@ -10,6 +10,11 @@ from .tls_server import DocumentServer, Route
 
 REDIRECT_URI = "http://127.0.0.1:33418/callback"
 DOCUMENT_PATH = "/oauth/client.json"
+# Shorter than production's (5 s, connect 2 s) so the timeout tests are quick, yet with room
+# for a loopback TLS fetch on a busy CI machine; a "slow" server is well past the deadline.
+FETCH_TIMEOUT = 3.0
+CONNECT_TIMEOUT = 2.0
+SLOW = 2 * FETCH_TIMEOUT
 
 
 @pytest.fixture(scope="session")
@@ -58,8 +63,8 @@ def documents(document_server, settings, monkeypatch):
     document_server.reset()
     settings.CLIENT_METADATA_CA_BUNDLE = str(document_server.ca_path)
     settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
-    settings.CLIENT_METADATA_TIMEOUT = 1.5
-    settings.CLIENT_METADATA_CONNECT_TIMEOUT = 1.0
+    settings.CLIENT_METADATA_TIMEOUT = FETCH_TIMEOUT
+    settings.CLIENT_METADATA_CONNECT_TIMEOUT = CONNECT_TIMEOUT
     addresses = {"tools.cimd-test.net": ["127.0.0.1"], "other.cimd-test.net": ["127.0.0.1"]}
     handle = Documents(document_server, addresses)
 

@@ -12,7 +12,7 @@ from client_metadata.models import MetadataDocument
 from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, RegistrationSource
 from tests.authserver.conftest import TOKEN_URL, Flow
 
-from .conftest import REDIRECT_URI
+from .conftest import REDIRECT_URI, SLOW
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_loopback_is_refused_in_production_mode(documents, flow, settings):
     [
         ({"status": 302, "headers": {"Location": "https://169.254.169.254/"}}, "fetch_redirect_refused"),
         ({"raw": b"{" + b" " * 6000 + b"}"}, "fetch_too_large"),
-        ({"delay": 3}, "fetch_timeout"),
+        ({"delay": SLOW}, "fetch_timeout"),
         ({"status": 404}, "fetch_http_status"),
         ({"raw": b"not json"}, "invalid_client_metadata"),
         ({"raw": b"{}", "headers": {"Content-Type": "text/html"}}, "invalid_client_metadata"),

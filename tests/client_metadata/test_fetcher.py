@@ -7,6 +7,7 @@ from client_metadata.documents import DocumentRefused
 from client_metadata.fetcher import FetchError, address_allowed, fetch
 
 from ..helpers import run_in_threads
+from .conftest import SLOW
 
 
 @pytest.mark.parametrize(
@@ -159,14 +160,14 @@ def test_an_oversized_document_without_length_is_cut_off(documents):
 
 
 def test_a_slow_server_is_cut_off(documents):
-    url = documents.serve(document={}, delay=3)
+    url = documents.serve(document={}, delay=SLOW)
     with pytest.raises(FetchError) as caught:
         fetch(url, max_bytes=5120, accept="application/json")
     assert caught.value.code == "timeout"
 
 
 def test_a_server_dripping_bytes_is_cut_off_at_the_deadline(documents):
-    url = documents.serve(raw=b'{"a": "' + b"x" * 100 + b'"}', drip=0.05)
+    url = documents.serve(raw=b'{"a": "' + b"x" * 100 + b'"}', drip=SLOW / 100)
     with pytest.raises(FetchError) as caught:
         fetch(url, max_bytes=5120, accept="application/json")
     assert caught.value.code == "timeout"
