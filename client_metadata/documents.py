@@ -205,6 +205,8 @@ class MetadataDocumentForm(ApplicationForm):
 class MetadataDocumentEditForm(MetadataDocumentForm, ApplicationEditForm):
     """The same, over an app already made from the document (a refetch)."""
 
+    from_metadata_document = True
+
 
 def form_refusal(form) -> DocumentRefused:
     """The form's errors as one refusal, each naming the document member it came from."""

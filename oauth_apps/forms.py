@@ -200,6 +200,10 @@ NAME_TAKEN_MESSAGE = _("An app named like this already exists. Choose another na
 
 NO_REDIRECTS = _("Add at least one redirect URL.")
 NO_ORIGINS = _("Add at least one allowed origin.")
+DESCRIBED_BY_DOCUMENT = _(
+    "This app describes itself in its metadata document: its details change when the document does, "
+    "not here. You can still disable or delete it."
+)
 REDIRECT_HELP = _(
     "Where users are sent back after the consent screen: exact URLs, https (http only for "
     "127.0.0.1, [::1] and localhost). Add one for each environment, e.g. test and production."
@@ -353,10 +357,19 @@ class ApplicationEditForm(ApplicationForm):
     """The registration form plus the version the editor started from."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # Whether the values are a metadata document's own (client_metadata/, on a refetch): only
+    # those may change an app the document describes.
+    from_metadata_document = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", self.instance.version)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.described_by_document and not self.from_metadata_document:
+            raise ValidationError(DESCRIBED_BY_DOCUMENT, code="described_by_metadata_document")
+        return cleaned
 
     def set_version(self, version: int) -> None:
         """Carry `version` in the redrawn form, so the next save is judged against it."""

@@ -486,6 +486,17 @@ class OAuthApplication(AbstractApplication):
         return self.client_type == ClientType.PUBLIC
 
     @property
+    def described_by_document(self) -> bool:
+        """Are its details its Client ID Metadata Document's (client_metadata/), not editable here?
+
+        Every fetch of the document replaces them, so a person's edit would be
+        silently undone: the portal offers no Edit for such an app, and the edit
+        form refuses one (`described_by_metadata_document`). Enable, disable and
+        delete still work as for any app.
+        """
+        return self.registration_source == RegistrationSource.METADATA_DOCUMENT
+
+    @property
     def scope_names(self) -> list[str]:
         return scope_catalog.names_from_bits(self.scope_bits)
 

@@ -46,7 +46,7 @@ from .access import (
     pending_offers_for,
 )
 from .consent import consent_context
-from .forms import ApplicationEditForm, ApplicationForm, RotateSecretForm
+from .forms import DESCRIBED_BY_DOCUMENT, ApplicationEditForm, ApplicationForm, RotateSecretForm
 from .listing import (
     PAGE_SIZES,
     SORT_LABELS,
@@ -318,6 +318,8 @@ def list_rows(applications, request, others_can: dict) -> list:
         may = [*menus[role], "enabled" if enabled else "disabled"]
         if client_type != ClientType.PUBLIC:
             may.append("confidential")
+        if source != RegistrationSource.METADATA_DOCUMENT:  # OAuthApplication.described_by_document
+            may.append("editable")
         name = html_escape(name)
         state = labels["enabled" if enabled else "disabled"]
         if change not in may:
@@ -638,6 +640,12 @@ def secret_made_by_someone_else(app) -> AuditEvent | None:
     return latest
 
 
+class DescribedByDocument(Exception):
+    def __init__(self, app):
+        super().__init__(app.pk)
+        self.app = app
+
+
 class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateView):
     """Edit every field; a save based on an older version is refused, never merged."""
 
@@ -648,6 +656,20 @@ class ApplicationUpdateView(OwnedApplicationMixin, ApplicationFormMixin, UpdateV
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(conflict=self.conflict, **kwargs)
+
+    def get_object(self, queryset=None):
+        app = super().get_object(queryset)
+        if app.described_by_document:
+            raise DescribedByDocument(app)
+        return app
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except DescribedByDocument as described:
+            # No form to offer: the next fetch of the document would undo any edit.
+            messages.info(request, DESCRIBED_BY_DOCUMENT)
+            return redirect(described.app)
 
     def form_valid(self, form):
         try:

@@ -253,7 +253,7 @@ def test_row_links_are_the_real_urls(user_client, three_apps):
     page = user_client.get(LIST_URL).content.decode()
     alpha = three_apps[0]
     row = page.split(f'data-app-id="{alpha.pk}"')[1].split("</tr>")[0]
-    assert 'data-may="change reset_secret rotate_secret delete enabled confidential"' in row
+    assert 'data-may="change reset_secret rotate_secret delete enabled confidential editable"' in row
     assert f'action="{reverse("oauth_apps:disable", args=[alpha.pk])}"' in row
     # The ⋯ link goes to the Info page (every action is there) until JavaScript opens the menu.
     assert f'href="{alpha.get_absolute_url()}" data-row-menu' in row
