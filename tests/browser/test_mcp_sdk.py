@@ -20,9 +20,8 @@ from mcp.shared.auth import OAuthClientMetadata
 from oauth2_provider.models import get_access_token_model
 from playwright.sync_api import expect
 
-from client_metadata import fetcher
 from oauth_apps.models import OAuthApplication, RegistrationSource
-from tests.client_metadata.tls_server import DocumentServer, Route
+from tests.client_metadata.tls_server import DocumentServer, Route, trusted_document_server
 from tests.conftest import grant
 from tests.mcp.client import MCPClientRun, MemoryStorage
 from tests.mcp.server import SCOPE, ProtectedMCPServer, free_port
@@ -85,17 +84,9 @@ def query_of(url: str) -> dict[str, list[str]]:
 @pytest.fixture
 def document_host(tmp_path_factory, settings, monkeypatch):
     """A local TLS server for the client's metadata document, trusted through CLIENT_METADATA_CA_BUNDLE."""
-    server = DocumentServer(tmp_path_factory.mktemp("mcp-client-document"))
-    settings.CLIENT_METADATA_CA_BUNDLE = str(server.ca_path)
-    settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
-    real_resolve = fetcher.resolve
-    monkeypatch.setattr(
-        fetcher,
-        "resolve",
-        lambda host, port: ["127.0.0.1"] if host == DOCUMENT_HOST else real_resolve(host, port),
-    )
-    yield server
-    server.close()
+    directory = tmp_path_factory.mktemp("mcp-client-document")
+    with trusted_document_server(directory, DOCUMENT_HOST, settings, monkeypatch) as server:
+        yield server
 
 
 class Agent:

@@ -10,6 +10,8 @@ import ipaddress
 import ssl
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from client_metadata import fetcher
 
 HOSTS = ("tools.cimd-test.net", "other.cimd-test.net", "localhost")
 
@@ -149,3 +153,21 @@ class DocumentServer:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextmanager
+def trusted_document_server(directory: Path, host: str, settings, monkeypatch) -> Iterator[DocumentServer]:
+    """A DocumentServer the portal trusts (CLIENT_METADATA_CA_BUNDLE), with `host` resolving to it."""
+    server = DocumentServer(directory)
+    settings.CLIENT_METADATA_CA_BUNDLE = str(server.ca_path)
+    settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
+    real_resolve = fetcher.resolve
+    monkeypatch.setattr(
+        fetcher,
+        "resolve",
+        lambda name, port: ["127.0.0.1"] if name == host else real_resolve(name, port),
+    )
+    try:
+        yield server
+    finally:
+        server.close()

@@ -28,8 +28,7 @@ from jwcrypto import jwk
 
 from authserver import signing_keys
 from authserver.models import SigningKey
-from client_metadata import fetcher
-from tests.client_metadata.tls_server import DocumentServer, Route
+from tests.client_metadata.tls_server import DocumentServer, Route, trusted_document_server
 from tests.live_consent import answer_consent, redirect_without_consent, signed_in_browser
 
 HERE = Path(__file__).resolve().parent
@@ -121,15 +120,13 @@ def clients(make_app, user):
 @pytest.fixture
 def signing_client(tmp_path_factory, settings, monkeypatch):
     """A metadata-document client whose document publishes an EC key (private_key_jwt)."""
-    server = DocumentServer(tmp_path_factory.mktemp("conformance-document"))
-    settings.CLIENT_METADATA_CA_BUNDLE = str(server.ca_path)
-    settings.CLIENT_METADATA_ALLOW_LOOPBACK = True
-    real_resolve = fetcher.resolve
-    monkeypatch.setattr(
-        fetcher,
-        "resolve",
-        lambda host, port: ["127.0.0.1"] if host == DOCUMENT_HOST else real_resolve(host, port),
-    )
+    directory = tmp_path_factory.mktemp("conformance-document")
+    with trusted_document_server(directory, DOCUMENT_HOST, settings, monkeypatch) as server:
+        yield signing_client_served_by(server)
+
+
+def signing_client_served_by(server: DocumentServer) -> dict:
+    """Publish the signing client's document on `server`; return the client as the library sees it."""
     key = jwk.JWK.generate(kty="EC", crv="P-256", kid="conformance-1")
     url = server.url(DOCUMENT_PATH, DOCUMENT_HOST)
     document = {
@@ -141,13 +138,12 @@ def signing_client(tmp_path_factory, settings, monkeypatch):
         "jwks": {"keys": [key.export_public(as_dict=True)]},
     }
     server.routes[DOCUMENT_PATH] = Route(body=json.dumps(document).encode())
-    yield {
+    return {
         "client_id": url,
         "auth": "private_key_jwt",
         "private_jwk": key.export_private(as_dict=True),
         "redirect_uri": NATIVE_REDIRECT,
     }
-    server.close()
 
 
 @pytest.fixture
