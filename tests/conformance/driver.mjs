@@ -54,21 +54,23 @@ async function signingKey(c) {
   return { key, kid: c.private_jwk.kid };
 }
 
-// --- openid-client -----------------------------------------------------------------------------
-
-async function openidClientAuth(c) {
-  if (c.auth === 'basic') return client.ClientSecretBasic(c.client_secret);
-  if (c.auth === 'post') return client.ClientSecretPost(c.client_secret);
-  if (c.auth === 'private_key_jwt') return client.PrivateKeyJwt(await signingKey(c));
-  return client.None();
+// The client's authentication method. Both libraries name their methods alike, so `library`
+// is either module (openid-client or oauth4webapi).
+async function clientAuth(library, c) {
+  if (c.auth === 'basic') return library.ClientSecretBasic(c.client_secret);
+  if (c.auth === 'post') return library.ClientSecretPost(c.client_secret);
+  if (c.auth === 'private_key_jwt') return library.PrivateKeyJwt(await signingKey(c));
+  return library.None();
 }
+
+// --- openid-client -----------------------------------------------------------------------------
 
 async function openidClientConfig(req) {
   const config = await client.discovery(
     new URL(req.issuer),
     req.client.client_id,
     undefined,
-    await openidClientAuth(req.client),
+    await clientAuth(client, req.client),
     { execute: [client.allowInsecureRequests], algorithm: req.algorithm },
   );
   // Validate ID token signatures against the JWKS, not only the claims.
@@ -153,13 +155,6 @@ const openidClient = {
 
 // --- oauth4webapi ------------------------------------------------------------------------------
 
-async function oauthClientAuth(c) {
-  if (c.auth === 'basic') return oauth.ClientSecretBasic(c.client_secret);
-  if (c.auth === 'post') return oauth.ClientSecretPost(c.client_secret);
-  if (c.auth === 'private_key_jwt') return oauth.PrivateKeyJwt(await signingKey(c));
-  return oauth.None();
-}
-
 async function discoverAs(req) {
   const issuer = new URL(req.issuer);
   const response = await oauth.discoveryRequest(issuer, { algorithm: req.algorithm, ...insecure });
@@ -200,7 +195,7 @@ const oauth4webapi = {
   async finish(req) {
     const as = await discoverAs(req);
     const c = { client_id: req.client.client_id };
-    const auth = await oauthClientAuth(req.client);
+    const auth = await clientAuth(oauth, req.client);
     const out = {};
     const openid = req.nonce !== null && req.nonce !== undefined;
     const params = oauth.validateAuthResponse(as, c, new URL(req.callback_url), req.state);
