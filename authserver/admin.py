@@ -22,7 +22,6 @@ class SigningKeyAdmin(ReadOnlyModelAdmin):
     list_display_links = None
     # No private_key: its sealed text is not shown either.
     fields = ["kid", "state", "origin", "created", "activates_at", "retired_at", "published_until"]
-    readonly_fields = fields
     show_full_result_count = False
 
     @admin.display(description=gettext_lazy("state"))

@@ -29,7 +29,7 @@ class MetadataDocumentAdmin(ReadOnlyModelAdmin):
     list_display = ["url", "application", "token_endpoint_auth_method", "fetched", "fresh_until"]
     list_filter = ["token_endpoint_auth_method"]
     search_fields = ["url"]
-    readonly_fields = [
+    fields = [
         "url",
         "application",
         "fetched",
@@ -41,7 +41,6 @@ class MetadataDocumentAdmin(ReadOnlyModelAdmin):
         "keys_fetched",
         "keys_fresh_until",
     ]
-    fields = readonly_fields
 
     @admin.display(description=_("document"))
     def document_text(self, obj):
@@ -59,8 +58,7 @@ class FetchFailureAdmin(ReadOnlyModelAdmin):
     list_display = ["url", "last_code", "attempts", "last_failed", "first_failed"]
     list_filter = ["last_code"]
     search_fields = ["url"]
-    readonly_fields = ["url", "attempts", "first_failed", "last_failed", "last_code", "last_message"]
-    fields = readonly_fields
+    fields = ["url", "attempts", "first_failed", "last_failed", "last_code", "last_message"]
 
 
 class BlockForm(forms.ModelForm):

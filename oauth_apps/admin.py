@@ -657,7 +657,6 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
         "actor_name",
         "what_happened",
     ]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("what happened"))
     def what_happened(self, obj):
