@@ -50,8 +50,6 @@ from .forms import DESCRIBED_BY_DOCUMENT, ApplicationEditForm, ApplicationForm, 
 from .listing import (
     PAGE_SIZES,
     SORT_LABELS,
-    SOURCE_CHOICES,
-    STATE_CHOICES,
     CappedPaginator,
     ListQuery,
     ListQueryForm,
@@ -161,15 +159,16 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             row_menu=row_menu(self.request),
             query=self.query,
             sort_columns=columns,
-            # The controls' <option>s, drawn here: template loops over them cost a lookup per option.
-            sort_options=options_html(ListQueryForm.base_fields["sort"].choices, self.query.sort),
-            per_page_options=options_html([(size, size) for size in PAGE_SIZES], self.query.per_page),
-            scope_options=options_html(
-                [("", _("Any scope")), *((scope.name, scope.name) for scope in scope_catalog.SCOPES)],
-                self.query.scope or None,  # "Any scope" is never marked (the browser picks it)
-            ),
-            state_options=options_html(STATE_CHOICES, self.query.state),
-            source_options=options_html(SOURCE_CHOICES, self.query.source),
+            # The filter and sort controls, in page order, each with the value it marks.
+            filter_controls=[
+                list_control("state", self.query.state),
+                list_control("source", self.query.source),
+                list_control(
+                    "scope", self.query.scope or None
+                ),  # "Any scope" is never marked (the browser picks it)
+                list_control("sort", self.query.sort),
+                list_control("per_page", self.query.per_page),
+            ],
             may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             here=self.request.get_full_path(),
             # The links that change one parameter of this page's query (the column headers,
@@ -213,6 +212,20 @@ def page_links(params, page, paginator, columns: dict) -> dict:
         ],
         "previous_page": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
         "next_page": querystring(params, page=page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def list_control(name: str, selected) -> dict:
+    """One of the list's <select> controls, from ListQueryForm's field `name`: its id, label and options.
+
+    The <option>s are drawn here: template loops over them cost a lookup per option.
+    """
+    field = ListQueryForm.base_fields[name]
+    return {
+        "id": "list-" + name.replace("_", "-"),
+        "name": name,
+        "label": field.label,
+        "options": options_html(field.choices, selected),
     }
 
 
