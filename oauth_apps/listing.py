@@ -22,15 +22,24 @@ from . import search_index
 from .models import RegistrationSource
 
 DEFAULT_SORT = "-created"
-# Each ordering is served by an index (see migration 0003): names are unique
-# case-insensitively, so Lower("name") needs no tie-breaker; dates break ties by id.
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    label: str  # as the Sort by control offers it
+    ordering: tuple  # for order_by()
+
+
+# The list's sorts, in the order the Sort by control offers them. Each ordering is served
+# by an index (see migration 0003): names are unique case-insensitively, so Lower("name")
+# needs no tie-breaker; dates break ties by id.
 SORTS = {
-    "name": (Lower("name").asc(),),
-    "-name": (Lower("name").desc(),),
-    "created": ("created", "id"),
-    "-created": ("-created", "-id"),
-    "updated": ("updated", "id"),
-    "-updated": ("-updated", "-id"),
+    "-created": SortOrder(_("Newest first"), ("-created", "-id")),
+    "created": SortOrder(_("Oldest first"), ("created", "id")),
+    "-updated": SortOrder(_("Recently modified"), ("-updated", "-id")),
+    "updated": SortOrder(_("Least recently modified"), ("updated", "id")),
+    "name": SortOrder(_("Name A–Z"), (Lower("name").asc(),)),
+    "-name": SortOrder(_("Name Z–A"), (Lower("name").desc(),)),
 }
 SORT_LABELS = {
     "name": _("Name"),
@@ -69,14 +78,7 @@ class ListQueryForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[
-            ("-created", _("Newest first")),
-            ("created", _("Oldest first")),
-            ("-updated", _("Recently modified")),
-            ("updated", _("Least recently modified")),
-            ("name", _("Name A–Z")),
-            ("-name", _("Name Z–A")),
-        ],
+        choices=[(key, sort.label) for key, sort in SORTS.items()],
     )
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
     source = forms.ChoiceField(label=_("Registered through"), required=False, choices=SOURCE_CHOICES)
@@ -190,7 +192,7 @@ class ListQuery:
 
     def order(self, queryset: QuerySet) -> QuerySet:
         """`queryset` in this query's sort order (no search or filter)."""
-        return queryset.order_by(*SORTS[self.sort])
+        return queryset.order_by(*SORTS[self.sort].ordering)
 
 
 class PagePaginator(Paginator):
