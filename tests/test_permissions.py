@@ -377,3 +377,39 @@ def test_api_permission_matrix(
         assert fresh is not None
         assert (fresh.version, fresh.enabled, fresh.client_secret) == (app.version, True, app.client_secret)
         assert who_runs(app) == before
+
+
+# --- where permissions come from (accounts/backends.py reads them in one query) -------------
+
+
+@pytest.mark.django_db
+def test_permissions_come_from_the_user_and_their_groups_in_one_query(django_assert_num_queries):
+    from django.contrib.auth.models import Group, Permission
+
+    def permission(codename):
+        return Permission.objects.get(content_type__app_label="oauth_apps", codename=codename)
+
+    staff = get_user_model().objects.create_user("grouped", password="x-password-1", is_staff=True)
+    staff.user_permissions.add(permission("view_all_applications"))
+    editors = Group.objects.create(name="editors")
+    editors.permissions.add(permission("change_oauthapplication"))
+    staff.groups.add(editors)
+    Group.objects.create(name="deleters").permissions.add(permission("delete_oauthapplication"))
+    staff = get_user_model().objects.get(pk=staff.pk)
+    with django_assert_num_queries(1):
+        held = staff.get_all_permissions()
+        assert staff.has_perm("oauth_apps.view_all_applications")
+        assert staff.has_perm("oauth_apps.change_oauthapplication")
+        assert not staff.has_perm("oauth_apps.delete_oauthapplication")
+    assert held == {"oauth_apps.view_all_applications", "oauth_apps.change_oauthapplication"}
+
+
+@pytest.mark.django_db
+def test_an_inactive_user_holds_no_permission():
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user("gone", password="x-password-1", is_staff=True)
+    user.is_active = False
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_all_applications"))
+    assert get_user_model().objects.get(pk=user.pk).get_all_permissions() == set()
