@@ -246,14 +246,18 @@ class CappedPaginator(PagePaginator):
     def matches_seen(self) -> int:
         # No ORDER BY: any limit + 1 matches tell whether there are more.
         matches = self.object_list.order_by().values("pk")[: self.limit + 1]
-        if self.candidates is None:
-            return matches.count()
-        # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
-        candidates_sql, candidates_params = self.candidates
+        # SELECT COUNT(*) FROM (<matches>) written here: `matches.count()` says the same but
+        # clones the query into an aggregation and compiles it twice on every page view.
         try:
             sql, params = matches.query.sql_with_params()
         except EmptyResultSet:  # nothing to look through (none())
             return 0
+        if self.candidates is None:
+            with connections[matches.db].cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)  # noqa: S608 -- constant SQL, values are parameters
+                return cursor.fetchone()[0]
+        # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
+        candidates_sql, candidates_params = self.candidates
         with connections[matches.db].cursor() as cursor:
             cursor.execute(
                 f"SELECT COUNT(*), ({candidates_sql}) FROM ({sql}) matches",  # noqa: S608 -- constant SQL, values are parameters
