@@ -268,19 +268,20 @@ def row_menu(request) -> str:
 MENU_ACTIONS = (Action.CHANGE, Action.RESET_SECRET, Action.ROTATE_SECRET, Action.DELETE)
 
 
-def list_rows(applications, request, others_can: dict) -> list:
-    """The page's apps, each with its table row as HTML, built in Python once per row.
+# The parts of a row that depend only on the language and the script prefix: URLs reversed for
+# a placeholder id, escaped labels, badges. Drawn once per language and process, as `_ROW_MENUS`.
+_ROW_PARTS = {}
 
-    Reversing URLs per row and rendering each row's cells through template
-    lookups and filters was most of the list's rendering time (see
-    docs/managing-apps.md, "Growth"); here the URLs are reversed once per page,
-    for a placeholder id that each row replaces with its own, the labels are
-    translated once per page, what a row may offer is worked out once per kind of
-    row (own, co-maintained, someone else's), a set of scopes is drawn once per
-    page, and every value is escaped as it goes into `ROW_HTML`.
-    """
-    user = request.user
-    placeholder = f"/{_ROW_PK}/"
+
+def _row_parts() -> tuple:
+    key = (get_language(), get_script_prefix())
+    parts = _ROW_PARTS.get(key)
+    if parts is None:
+        parts = _ROW_PARTS[key] = _draw_row_parts()
+    return parts
+
+
+def _draw_row_parts() -> tuple:
     urls = {name: reverse(f"oauth_apps:{name}", args=[_ROW_PK]) for name in ("detail", "disable", "enable")}
     labels = {
         "enabled": html_escape(_("Enabled")),
@@ -302,6 +303,23 @@ def list_rows(applications, request, others_can: dict) -> list:
         )
     }
     maintainer_tag = f' <span class="tag" data-testid="role">{labels["maintainer"]}</span>'
+    return urls, labels, sources, source_label, review_badges, maintainer_tag
+
+
+def list_rows(applications, request, others_can: dict) -> list:
+    """The page's apps, each with its table row as HTML, built in Python once per row.
+
+    Reversing URLs per row and rendering each row's cells through template
+    lookups and filters was most of the list's rendering time (see
+    docs/managing-apps.md, "Growth"); here the URLs are reversed for a placeholder
+    id that each row replaces with its own, and the labels translated, once per
+    language and process (`_row_parts`), what a row may offer is worked out once per kind of
+    row (own, co-maintained, someone else's), a set of scopes is drawn once per
+    page, and every value is escaped as it goes into `ROW_HTML`.
+    """
+    user = request.user
+    placeholder = f"/{_ROW_PK}/"
+    urls, labels, sources, source_label, review_badges, maintainer_tag = _row_parts()
     # Their own apps: everything; co-maintained ones: what a co-maintainer may (access.py);
     # other people's: what their permissions allow.
     menus = {

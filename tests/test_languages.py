@@ -362,3 +362,12 @@ def test_settings_page_refuses_an_unoffered_language(user_client, user):
     assert response.status_code == 400
     assert response.context["form"].has_error("language", code="invalid_choice")
     assert not Profile.objects.filter(user=user).exists()
+
+
+def test_the_list_rows_follow_each_requests_language(user_client, make_app, user):
+    # The rows' labels are drawn once per language and process (oauth_apps/views.py, _row_parts):
+    # a page in one language must not leave its labels to the next page in another.
+    make_app(user)
+    for language, enabled in (("en", ">Enabled<"), ("de", ">Aktiviert<"), ("en", ">Enabled<")):
+        rows = user_client.get(LIST_URL, headers={"accept-language": language}).context["rows_html"]
+        assert enabled in rows
