@@ -305,6 +305,22 @@ def test_the_list_shows_co_maintained_apps_with_their_role(make_app, user, other
     assert response.content.decode().count('data-testid="role"') == 1
 
 
+def test_staff_seeing_every_app_find_their_co_maintained_ones_marked(make_app, user, other_user, staff_user):
+    from .conftest import grant
+
+    shared, _ = make_app(user)
+    not_shared, _ = make_app(other_user)
+    ownership.add_maintainer(shared, staff_user, actor=user)
+    ownership.add_maintainer(not_shared, user, actor=other_user)  # someone else's co-maintainership
+    client = Client()
+    client.force_login(grant(staff_user, "view_all_applications"))
+    response = client.get(LIST_URL)
+    rows = {app.pk: app for app in response.context["applications"]}
+    assert (rows[shared.pk].role, rows[not_shared.pk].role) == ("maintainer", None)
+    assert (rows[shared.pk].co_maintained, rows[not_shared.pk].co_maintained) == (True, False)
+    assert response.content.decode().count('data-testid="role"') == 1
+
+
 def test_the_list_query_count_stays_fixed_with_co_maintained_apps(
     make_app, user, other_user, django_assert_num_queries
 ):
