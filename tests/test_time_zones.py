@@ -188,3 +188,41 @@ def test_the_remembered_split_formats_as_django_does_in_every_language(language)
                 for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
                     assert dates.format(local, get_format(name)) == date_format(local, name)
                 assert dates.format(local, "T") == DateFormat(local).format("T")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language, zone):
+    """`Dates.when` puts a date's text together from texts remembered by day, by hour and minute and by zone;
+    around midnight, noon and the spring and autumn clock changes (where Django leaves the zone's abbreviation
+    out of an hour that happens twice) each still reads as Django formats it, in either order on a page."""
+    from django.utils import translation
+    from django.utils.dateformat import DateFormat
+    from django.utils.formats import date_format
+    from django.utils.html import escape
+
+    from accounts.templatetags.portal_time import Dates
+
+    moments = []
+    for utc in (
+        datetime(2026, 3, 8, 6, 0, tzinfo=UTC),  # New York springs forward at 07:00 UTC
+        datetime(2026, 3, 29, 0, 0, tzinfo=UTC),  # Berlin springs forward at 01:00 UTC
+        datetime(2026, 10, 25, 0, 0, tzinfo=UTC),  # Berlin falls back at 01:00 UTC
+        datetime(2026, 11, 1, 5, 0, tzinfo=UTC),  # New York falls back at 06:00 UTC
+    ):
+        moments += [utc + timedelta(minutes=minutes) for minutes in range(0, 181, 15)]
+    new_year = datetime(2026, 12, 31, 22, 59, 59, tzinfo=UTC)
+    moments += [new_year + timedelta(seconds=seconds) for seconds in range(0, 7201, 1800)]
+    # Every hour of a day, on the hour (midnight, noon) and not, once before noon and once after.
+    june = datetime(2026, 6, 1, tzinfo=UTC)
+    moments += [june + timedelta(minutes=minutes) for minutes in range(0, 2 * 1440, 30)]
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        for order in (moments, moments[::-1]):
+            dates = Dates()
+            for moment in order:
+                local = timezone.localtime(moment)
+                exact = escape(f"{date_format(local, 'DATETIME_FORMAT')} {DateFormat(local).format('T')}")
+                assert f'title="{exact} ({zone})">{exact}</time>' in dates.when(moment)
+                day = escape(date_format(local, "DATE_FORMAT"))
+                assert f'datetime="{local.isoformat(timespec="seconds")}"' in dates.when(moment, "date")
+                assert f'title="{exact} ({zone})">{day}</time>' in dates.when(moment, "date")
