@@ -95,7 +95,7 @@ class PortalValidator(OAuth2Validator):
         if super().client_authentication_required(request, *args, **kwargs):
             return True
         # A client that must sign its requests is never let through on its client_id alone.
-        return isinstance(request.client, OAuthApplication) and uses_private_key_jwt(request.client)
+        return _signs_its_requests(request)
 
     def authenticate_client(self, request, *args, **kwargs):
         if _presents_assertion(request):
@@ -108,7 +108,7 @@ class PortalValidator(OAuth2Validator):
             authenticated = super().authenticate_client(request, *args, **kwargs)
         finally:
             _authenticating.reset(token)
-        if authenticated and uses_private_key_jwt(request.client):
+        if authenticated and _signs_its_requests(request):
             raise _invalid_client(
                 request, "This client authenticates with private_key_jwt (a client_assertion)."
             )
@@ -117,7 +117,7 @@ class PortalValidator(OAuth2Validator):
     def authenticate_client_id(self, client_id, request, *args, **kwargs):
         if not super().authenticate_client_id(client_id, request, *args, **kwargs):
             return False
-        return not uses_private_key_jwt(request.client)
+        return not _signs_its_requests(request)
 
     def _authenticate_assertion(self, request) -> bool:
         """RFC 7523 §2.2: the client is the one whose key signed `client_assertion` (client_assertions.py)."""
@@ -289,6 +289,24 @@ class PortalValidator(OAuth2Validator):
             "preferred_username": user.get_username(),
             "email": user.email,
         }
+
+
+def _signs_its_requests(request) -> bool:
+    """`uses_private_key_jwt` for the request's client, asked of the database once per request.
+
+    A metadata-document client's token request asks it twice (is client authentication
+    required? may it pass on its client_id alone?); the answer is kept on the oauthlib
+    request, for the client it was given for.
+    """
+    client = request.client
+    if not isinstance(client, OAuthApplication):
+        return False
+    known = getattr(request, "_private_key_jwt_answer", None)
+    if known is not None and known[0] is client:
+        return known[1]
+    answer = uses_private_key_jwt(client)
+    request._private_key_jwt_answer = (client, answer)
+    return answer
 
 
 def _presents_assertion(request) -> bool:
