@@ -10,6 +10,7 @@ machine is busy.
 import http.client
 import math
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -137,12 +138,16 @@ def measure(send, *, runs, warmup=3):
     return statistics.median(times), p95
 
 
-def measure_interleaved(sends: dict, *, runs, warmup=3) -> dict:
+def measure_interleaved(sends: dict, *, runs, warmup=3, shuffle=False) -> dict:
     """Medians of each of `sends` (label → `send()`), timed in interleaved rounds.
 
     Each round calls every `send` once, in order, so the floor and the views see
     the same moments of a busy machine; a burst of load then inflates every row of
-    that round instead of one row. `send()` returns (wall ms, server CPU ms).
+    that round instead of one row. With `shuffle`, each round takes them in a new
+    order (the same orders every run): where a row stands in the round can change
+    what the worker spends on it (in bench/cors.py, of the two API calls, whichever
+    came first in a fixed order cost ~0.5 ms more CPU), and a fixed order would give
+    that to the same row every round. `send()` returns (wall ms, server CPU ms).
     Returns label → (median wall, p95 wall, median server CPU).
     """
     for _ in range(warmup):
@@ -150,8 +155,13 @@ def measure_interleaved(sends: dict, *, runs, warmup=3) -> dict:
             send()
     walls = {label: [] for label in sends}
     cpus = {label: [] for label in sends}
+    orders = random.Random(0)
     for _ in range(runs):
-        for label, send in sends.items():
+        labels = list(sends)
+        if shuffle:
+            orders.shuffle(labels)
+        for label in labels:
+            send = sends[label]
             wall, cpu = send()
             walls[label].append(wall)
             cpus[label].append(cpu)
