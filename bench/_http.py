@@ -7,10 +7,12 @@ what any request to this server costs, so ratios stay meaningful when the
 machine is busy.
 """
 
+import atexit
 import http.client
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -30,10 +32,11 @@ def free_port() -> int:
 
 
 def _data_dir() -> str:
-    """A new data directory with its development keys (settings only read them)."""
+    """A new data directory with its development keys (settings only read them), removed at exit."""
     from common.datadir import init_data_dir
 
     os.environ["PORTAL_BENCH_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
+    atexit.register(shutil.rmtree, os.environ["PORTAL_BENCH_DATA_DIR"], ignore_errors=True)
     init_data_dir(Path(os.environ["PORTAL_BENCH_DATA_DIR"]), keys=True)
     return os.environ["PORTAL_BENCH_DATA_DIR"]
 

@@ -1,6 +1,7 @@
 """A throwaway database for a benchmark run, shared by the scripts in bench/."""
 
 import os
+import shutil
 import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
@@ -11,7 +12,8 @@ def throwaway_database():
     if not url.startswith(("postgres://", "postgresql://")):
         folder = tempfile.mkdtemp(prefix="portal-bench-")
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        return lambda: None, "SQLite (temporary file)"
+        # ~170 MB at 100,000 apps: gone with the run, as the PostgreSQL database is.
+        return lambda: shutil.rmtree(folder, ignore_errors=True), "SQLite (temporary file)"
 
     import psycopg
 

@@ -15,11 +15,13 @@ and a minimal view served by the same middleware (the floor every request pays).
 Each run is bounded: at most REQUESTS requests or SECONDS seconds, whichever is first.
 """
 
+import atexit
 import base64
 import hashlib
 import io
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -33,6 +35,7 @@ SECONDS = 8.0
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 _data = tempfile.mkdtemp(prefix="portal-bench-")
+atexit.register(shutil.rmtree, _data, ignore_errors=True)
 os.environ.update(
     {
         "PORTAL_DATA_DIR": _data,
