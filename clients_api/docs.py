@@ -53,10 +53,14 @@ def form_field_schema(field: forms.Field) -> dict:
         schema = {"type": "string"}
         if getattr(field, "max_length", None):
             schema["maxLength"] = field.max_length
-        if isinstance(field, forms.EmailField):
-            schema["format"] = "email"
-        elif isinstance(field, forms.URLField | WebURLField):
-            schema["format"] = "uri"
+        kind = "email" if isinstance(field, forms.EmailField) else None
+        if isinstance(field, forms.URLField | WebURLField):
+            kind = "uri"
+        if kind and field.required:
+            schema["format"] = kind
+        elif kind:
+            # An optional field is answered as "" when empty.
+            schema["anyOf"] = [{"const": ""}, {"format": kind}]
     if field.help_text:
         with translation.override("en"):
             schema["description"] = str(field.help_text)

@@ -122,6 +122,8 @@ def test_a_form_field_is_described_by_its_kind_limits_and_help_text():
         "format": "email",
         "description": "Where users ask for help.",
     }
+    optional = forms.EmailField(max_length=254, required=False)
+    assert docs.form_field_schema(optional)["anyOf"] == [{"const": ""}, {"format": "email"}]
     assert docs.form_field_schema(WebURLField(max_length=2000)) == {
         "type": "string",
         "maxLength": 2000,
