@@ -335,7 +335,7 @@ def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
     KEY_REFETCH_MIN_SECONDS, so a stream of made-up key IDs costs one fetch a minute.
     Raises KeysUnavailable when a needed fetch fails: stale keys are not trusted.
     """
-    if app.registration_source != RegistrationSource.METADATA_DOCUMENT:
+    if not app.described_by_document:
         return None
     record = MetadataDocument.objects.filter(application=app).first()
     if record is None or record.token_endpoint_auth_method != AuthMethod.PRIVATE_KEY_JWT:
@@ -365,7 +365,7 @@ def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
 def uses_private_key_jwt(app: OAuthApplication) -> bool:
     """Must this client authenticate with a signed assertion (and never as a public client)?"""
     return (
-        app.registration_source == RegistrationSource.METADATA_DOCUMENT
+        app.described_by_document
         and MetadataDocument.objects.filter(
             application=app, token_endpoint_auth_method=AuthMethod.PRIVATE_KEY_JWT
         ).exists()

@@ -4,11 +4,14 @@ import functools
 from pathlib import Path
 
 import yaml
+from django import forms
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from oauth_apps import scopes as scope_catalog
+from oauth_apps.forms import HTML_NAMES, ApplicationForm, URLListField, WebURLField
 from oauth_apps.listing import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, ListQueryForm
 from oauth_apps.models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS
 
@@ -29,8 +32,60 @@ def document() -> dict:
     fields = schemas["ClientFields"]["properties"]
     fields["redirect_uris"] = {"$ref": "#/components/schemas/UrlList", "maxItems": MAX_REDIRECT_URIS}
     fields["allowed_origins"] = {"$ref": "#/components/schemas/UrlList", "maxItems": MAX_ALLOWED_ORIGINS}
+    add_form_fields(schemas)
     schemas["BulkRequest"]["properties"]["ids"]["maxItems"] = max(PAGE_SIZES)
     return spec
+
+
+def form_field_schema(field: forms.Field) -> dict:
+    """A form field as a JSON Schema property: its type, limits and help text (English)."""
+    if isinstance(field, URLListField):
+        schema = {"$ref": "#/components/schemas/UrlList", "maxItems": field.max_entries}
+    elif isinstance(field, forms.MultipleChoiceField):
+        schema = {"type": "array", "items": {"type": "string", "enum": [value for value, _ in field.choices]}}
+    elif isinstance(field, forms.BooleanField):
+        schema = {"type": "boolean"}
+    elif isinstance(field, forms.IntegerField):
+        schema = {"type": "integer"}
+    elif isinstance(field, forms.ChoiceField):
+        schema = {"type": "string", "enum": [value for value, _ in field.choices]}
+    else:
+        schema = {"type": "string"}
+        if getattr(field, "max_length", None):
+            schema["maxLength"] = field.max_length
+        kind = "email" if isinstance(field, forms.EmailField) else None
+        if isinstance(field, forms.URLField | WebURLField):
+            kind = "uri"
+        if kind and field.required:
+            schema["format"] = kind
+        elif kind:
+            # An optional field is answered as "" when empty.
+            schema["anyOf"] = [{"const": ""}, {"format": kind}]
+    if field.help_text:
+        with translation.override("en"):
+            schema["description"] = str(field.help_text)
+    return schema
+
+
+def add_form_fields(schemas: dict) -> None:
+    """Describe every field of the registration form that openapi.yaml does not.
+
+    The written entries stay as they are; a field the form gained since is described
+    from the form field, in ClientFields and as always present in Client.
+    """
+    described = schemas["ClientFields"]["properties"]
+    answered = next(part for part in schemas["Client"]["allOf"] if "required" in part)["required"]
+    created = next(part for part in schemas["ClientCreate"]["allOf"] if "required" in part)["required"]
+    for name in ApplicationForm._meta.fields:
+        key = HTML_NAMES.get(name, name)
+        if key in described:
+            continue
+        field = ApplicationForm.base_fields[name]
+        described[key] = form_field_schema(field)
+        if key not in answered:
+            answered.append(key)
+        if field.required and key not in created:
+            created.append(key)
 
 
 @require_GET

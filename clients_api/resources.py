@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oauth_apps.forms import HTML_NAMES, ApplicationEditForm, URLListField
+from oauth_apps.forms import HTML_NAMES, ApplicationEditForm, ApplicationForm, URLListField
 from oauth_apps.icons import MAX_ICON_BYTES
 
 from .problems import field_error
@@ -49,6 +49,31 @@ class BadBody(Exception):
         self.errors = errors
 
 
+# Form fields the answer shows as more than their stored value: the client type is also
+# answered as the `public_client` the form posts.
+ANSWER_ENTRIES = {
+    "client_type": lambda app: {"public_client": app.is_public, "client_type": app.client_type},
+}
+
+
+def form_values(app) -> dict:
+    """Every field of the registration form as the answer shows it, in the form's order.
+
+    A field's value is what it stores, or, where the form field converts it for the
+    audit trail (`audit_value`), that: a URL list is a list, the scope set its names.
+    """
+    values = {}
+    for name in ApplicationForm._meta.fields:
+        if name in ANSWER_ENTRIES:
+            values.update(ANSWER_ENTRIES[name](app))
+            continue
+        field = ApplicationForm.base_fields[name]
+        value = app._meta.get_field(name).value_from_object(app)
+        convert = getattr(field, "audit_value", None)
+        values[HTML_NAMES.get(name, name)] = convert(value) if convert else value
+    return values
+
+
 def represent(app, request) -> dict:
     absolute = request.build_absolute_uri
     rotation = None
@@ -61,16 +86,8 @@ def represent(app, request) -> dict:
     return {
         "id": app.pk,
         "client_id": app.client_id,
-        "name": app.name,
-        "website_url": app.website_url,
-        "description": app.description,
-        "public_client": app.is_public,
-        "client_type": app.client_type,
-        "redirect_uris": app.redirect_uri_list,
-        "allowed_origins": app.allowed_origin_list,
-        "scopes": app.scope_names,
-        "privacy_policy_url": app.privacy_policy_url,
-        "terms_of_service_url": app.terms_of_service_url,
+        # Every field the form edits, under the name it is sent back with.
+        **form_values(app),
         "icon_url": absolute(app.icon_url),
         "icon_sha256": app.icon_id,
         "enabled": app.enabled,

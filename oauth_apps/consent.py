@@ -6,7 +6,6 @@ what end users see.
 """
 
 from . import scopes as scope_catalog
-from .models import RegistrationSource
 
 
 def display_host(uri: str) -> str:
@@ -34,9 +33,5 @@ def consent_context(application, scope_names, redirect_uri: str, resources=()) -
         "redirect_host": display_host(redirect_uri) if redirect_uri else "",
         # A client that identified itself with a metadata document (client_metadata/): the
         # screen names the host of its client_id URL first, its self-chosen name second.
-        "identified_host": (
-            display_host(application.client_id)
-            if application.registration_source == RegistrationSource.METADATA_DOCUMENT
-            else ""
-        ),
+        "identified_host": display_host(application.client_id) if application.described_by_document else "",
     }

@@ -485,16 +485,26 @@ class OAuthApplication(AbstractApplication):
     def is_public(self) -> bool:
         return self.client_type == ClientType.PUBLIC
 
+    @staticmethod
+    def is_document_source(registration_source: str) -> bool:
+        """`described_by_document` for an app registered through `registration_source`.
+
+        The rule itself, for code that holds the column's value rather than an
+        instance (the list reads its rows as tuples).
+        """
+        return registration_source == RegistrationSource.METADATA_DOCUMENT
+
     @property
     def described_by_document(self) -> bool:
-        """Are its details its Client ID Metadata Document's (client_metadata/), not editable here?
+        """Is it a Client ID Metadata Document's client (client_metadata/), its details not editable here?
 
-        Every fetch of the document replaces them, so a person's edit would be
-        silently undone: the portal offers no Edit for such an app, and the edit
-        form refuses one (`described_by_metadata_document`). Enable, disable and
-        delete still work as for any app.
+        Its client ID is the document's URL, and every fetch of the document
+        replaces its details, so a person's edit would be silently undone: the
+        portal offers no Edit for such an app, and the edit form refuses one
+        (`described_by_metadata_document`). Enable, disable and delete still work
+        as for any app.
         """
-        return self.registration_source == RegistrationSource.METADATA_DOCUMENT
+        return self.is_document_source(self.registration_source)
 
     @property
     def scope_names(self) -> list[str]:

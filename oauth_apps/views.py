@@ -363,6 +363,7 @@ def list_rows(applications, request, others_can: dict) -> list:
     icon_placeholder = "0" * 64
     icon_url = reverse("oauth_apps:icon", args=[icon_placeholder])
     scope_tags = {}
+    editable_sources = {s for s in RegistrationSource.values if not OAuthApplication.is_document_source(s)}
     rows = []
     for values in applications.values_list(*ROW_COLUMNS):
         (pk, name, client_type, icon_id, scope_bits, enabled, review_state, source, updated, created, user_id,
@@ -373,7 +374,7 @@ def list_rows(applications, request, others_can: dict) -> list:
         may = [*menus[role], "enabled" if enabled else "disabled"]
         if client_type != ClientType.PUBLIC:
             may.append("confidential")
-        if source != RegistrationSource.METADATA_DOCUMENT:  # OAuthApplication.described_by_document
+        if source in editable_sources:
             may.append("editable")
         name = html_escape(name)
         state = labels["enabled" if enabled else "disabled"]

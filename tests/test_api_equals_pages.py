@@ -120,3 +120,10 @@ def test_the_api_shows_every_field_the_form_edits(user, make_app, rf):
     app, _secret = make_app(user)
     shown = represent(app, rf.get("/"))
     assert {HTML_NAMES.get(name, name) for name in ApplicationForm.Meta.fields} <= shown.keys()
+
+
+def test_the_api_document_describes_every_field_the_form_edits(client):
+    """The served OpenAPI document lists every field of the form, so a field added there is documented too."""
+    document = client.get("/api/2.0/openapi.json").json()
+    described = document["components"]["schemas"]["ClientFields"]["properties"].keys()
+    assert {HTML_NAMES.get(name, name) for name in ApplicationForm.Meta.fields} <= described

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from oauth_apps.forms import ApplicationEditForm
-from oauth_apps.models import AuditAction, AuditEvent
+from oauth_apps.models import AuditAction, AuditEvent, OAuthApplication, RegistrationSource
 from tests.openapi_client import OpenApiClient
 
 from .helpers import stored_metadata_client
@@ -34,6 +34,20 @@ def test_the_info_page_and_the_row_offer_no_edit_but_still_disable(client, admin
     portal_row = listing.split(f'data-app-id="{portal_app.pk}"')[1].split("</tr>")[0]
     assert "editable" not in described_row.split(">")[0]
     assert "editable" in portal_row.split(">")[0]
+
+
+@pytest.mark.parametrize("source", RegistrationSource.values)
+def test_the_row_and_the_info_page_agree_on_edit_for_every_source(client, admin, make_app, source):
+    """The list reads its rows as tuples, the Info page reads the app: both ask the model's one rule."""
+    app, _ = make_app(admin)
+    OAuthApplication.objects.filter(pk=app.pk).update(registration_source=source)
+    client.force_login(admin)
+    info_offers_edit = (
+        reverse("oauth_apps:edit", args=[app.pk]) in client.get(app.get_absolute_url()).content.decode()
+    )
+    listing = client.get(reverse("oauth_apps:list")).content.decode()
+    row_offers_edit = "editable" in listing.split(f'data-app-id="{app.pk}"')[1].split(">")[0]
+    assert row_offers_edit == info_offers_edit == (source != RegistrationSource.METADATA_DOCUMENT)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
