@@ -408,8 +408,8 @@ def list_rows(applications, request, others_can: dict) -> list:
             source_name=sources.get(source, ""),
             source_label=source_label,
             creator_name=creator,
-            updated=dates.when(updated),
-            created_on=dates.when(created, "date"),
+            updated=dates.html(updated),
+            created_on=dates.html(created, "date"),
             scopes=scopes,
             **labels,
         )

@@ -163,11 +163,12 @@ def test_the_profile_is_read_with_the_user(user_client, user, make_app, django_a
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
-def test_the_remembered_split_formats_as_django_does_in_every_language(language):
-    """`when` splits each date format once and remembers each piece for a page (accounts/templatetags/
-    portal_time.py `Dates`): the same text as Django's, also for dates sharing a month, a day, an hour."""
+def test_the_compiled_formats_write_what_django_writes_in_every_language(language):
+    """`Dates` writes numbers itself and takes words from the catalog once per process (accounts/templatetags/
+    portal_time.py `compiled`): the same text as Django's for every format character and every format the
+    language has, also for dates sharing a month, a day, an hour."""
     from django.utils import translation
-    from django.utils.dateformat import DateFormat
+    from django.utils.dateformat import DateFormat, re_formatchars
     from django.utils.formats import date_format, get_format
 
     from accounts.templatetags.portal_time import Dates
@@ -179,21 +180,45 @@ def test_the_remembered_split_formats_as_django_does_in_every_language(language)
         datetime(2027, 7, 31, 12, 0, 1, tzinfo=UTC),
         datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC),
         datetime(2026, 12, 2, 11, 59, 0, tzinfo=UTC),
+        datetime(2005, 2, 28, 17, 30, 5, tzinfo=UTC),
     ]
+    every_character = "".join(sorted(set(re_formatchars.pattern) - set(r"(?<!\\)([])")))
+    # One character at a time, then all of them in one pattern, with escaped text between.
+    patterns = [*every_character, r" \a\t ".join(every_character)]
     for zone in ("Asia/Kolkata", "Europe/Berlin"):  # Berlin: two abbreviations (CET, CEST) in one page
         with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
             dates = Dates()
             for moment in moments:
                 local = timezone.localtime(moment)
-                for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
+                for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT"):
                     assert dates.format(local, get_format(name)) == date_format(local, name)
-                assert dates.format(local, "T") == DateFormat(local).format("T")
+                for pattern in patterns:
+                    assert dates.format(local, pattern) == DateFormat(local).format(pattern), pattern
+                assert dates.zone_abbreviation(local) == DateFormat(local).format("T")
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+def test_words_are_written_in_the_language_the_page_started_in():
+    """The catalog's words are remembered per language: a page started in German writes German months,
+    even when the words are first looked up after the active language changed."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from accounts.templatetags.portal_time import Dates
+
+    moment = datetime(2031, 3, 3, 15, 17, tzinfo=UTC)  # a month and minute no other test asks for first
+    with timezone.override(zoneinfo.ZoneInfo("UTC")):
+        with translation.override("de"):
+            dates = Dates()
+            german = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        with translation.override("fr"):
+            assert german in dates.when(moment)
+            assert "März" in german
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
 def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language, zone):
-    """`Dates.when` puts a date's text together from texts remembered by day, by hour and minute and by zone;
+    """`Dates.when` writes a date's numbers itself and its words and zone from texts remembered per language;
     around midnight, noon and the spring and autumn clock changes (where Django leaves the zone's abbreviation
     out of an hour that happens twice) each still reads as Django formats it, in either order on a page."""
     from django.utils import translation
