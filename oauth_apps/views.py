@@ -148,7 +148,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return self.query.per_page
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        limit, candidates = self.query.count_limit(queryset.db), self.query.candidates_sql(queryset.db)
+        limit, candidates = self.query.count_limit(queryset.db), self.query.candidates(queryset.db)
         return super().get_paginator(
             queryset, per_page, limit=limit, candidates=candidates, rows_from=self.rows_from, **kwargs
         )

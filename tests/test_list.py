@@ -148,6 +148,9 @@ def test_staff_see_every_app_only_with_the_permission(client, staff_user, three_
 # Session, user, the ids of the apps the user co-maintains, one COUNT, one page of rows
 # (owners joined in, each row's role as an EXISTS), and the count of apps offered to the user (the banner).
 LIST_QUERIES = 6
+# On SQLite a name search of three characters or more reads the trigram index once, first
+# (ListQuery.matching_ids); the count and the page then look its matches up by id.
+SEARCH_QUERIES = LIST_QUERIES + (connection.vendor == "sqlite")
 
 
 @pytest.mark.parametrize(
@@ -163,13 +166,14 @@ LIST_QUERIES = 6
 def test_list_query_count_does_not_grow_with_the_number_of_apps(
     user_client, user, make_app, django_assert_num_queries, params
 ):
+    queries = SEARCH_QUERIES if params.get("q") else LIST_QUERIES
     for _ in range(3):
         make_app(user)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(queries):
         small = user_client.get(LIST_URL, params)
     for _ in range(30):
         make_app(user)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(queries):
         large = user_client.get(LIST_URL, params)
     assert len(large.context["applications"]) >= len(small.context["applications"]) > 0
 
@@ -182,7 +186,7 @@ def test_staff_list_query_count_is_the_same(
     client.force_login(grant(staff_user, "view_all_applications"))
     # No co-maintained ids to read (they see every app), plus the staff member's own and
     # group permissions, read in one query once per request (accounts/backends.py).
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(SEARCH_QUERIES):
         response = client.get(LIST_URL, {"q": "number", "sort": "-name"})
     assert len(response.context["applications"]) == 3
 

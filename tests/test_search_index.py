@@ -11,7 +11,7 @@ from oauth_apps import search_index, services
 from oauth_apps.listing import CappedPaginator, ListQuery
 from oauth_apps.models import OAuthApplication
 
-from .test_list import LIST_QUERIES
+from .test_list import SEARCH_QUERIES
 from .test_managing import post_data
 
 LIST_URL = reverse("oauth_apps:list")
@@ -68,16 +68,26 @@ def test_apps_written_without_the_services_are_found(db):
 
 
 def test_the_list_page_searches_through_the_index(user_client, apps, django_assert_num_queries):
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(SEARCH_QUERIES):
         response = user_client.get(LIST_URL, {"q": "calend"})
     assert [app.name for app in response.context["applications"]] == ["calendar sync", "Team Calendar"]
 
 
 @sqlite_only
-def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps):
-    queryset = ListQuery(q="calendar").apply(OAuthApplication.objects.all())
-    plan = queryset.explain()
-    assert "VIRTUAL TABLE INDEX" in plan
+def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps, django_assert_num_queries):
+    query = ListQuery(q="calendar", state="enabled")
+    with django_assert_num_queries(1):  # the index, once, however often the query is used
+        query.apply(OAuthApplication.objects.all())
+        assert query.candidates("default") == 2  # what the search read, for the filter after it
+        query.apply(OAuthApplication.objects.all())
+    assert ListQuery(q="calendar").candidates("default") is None  # no filter after the search
+    with connection.cursor() as cursor:
+        sql, params = search_index.matching_ids_sql("calendar", 10)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        assert "VIRTUAL TABLE INDEX" in str(cursor.fetchall())
+    # The apps it found are read by their ids, never by a scan of the table.
+    plan = ListQuery(q="calendar").apply(OAuthApplication.objects.all()).explain()
+    assert "INTEGER PRIMARY KEY" in plan
     assert f"SCAN {OAuthApplication._meta.db_table}" not in plan.replace(" USING COVERING INDEX", "|")
 
 
@@ -126,6 +136,6 @@ def test_the_capped_count_of_a_search_over_nothing_is_zero(db):
         query.apply(OAuthApplication.objects.none()),
         20,
         limit=query.count_limit("default"),
-        candidates=query.candidates_sql("default"),
+        candidates=query.candidates("default"),
     )
     assert (paginator.count, paginator.capped) == (0, False)
