@@ -19,6 +19,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -195,6 +197,9 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
                 list_control("per_page", self.query.per_page),
             ],
             may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
+            # {% csrf_token %} in the page's frame: the token the rows carry (in place of the
+            # context processor's, which would mask the secret once more).
+            csrf_token=page_token(self.request),
             here=self.request.get_full_path(),
             # The links that change one parameter of this page's query (the column headers,
             # the pages), as `{% querystring %}` makes them but without a deep copy each.
@@ -226,18 +231,35 @@ def querystring(params, **changes) -> str:
 
 
 def page_links(params, page, paginator, columns: dict) -> dict:
-    """The column headers' sort links (into `columns`) and the pagination's links."""
+    """The column headers' sort links (into `columns`) and the pagination's links and items."""
     for column in columns.values():
         column["href"] = querystring(params, sort=column["next"], page=None)
     numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ellipsis = paginator.ELLIPSIS
+    page_range = [(n, None if n == ellipsis else querystring(params, page=n)) for n in numbers]
     return {
-        "page_range": [
-            (number, None if number == paginator.ELLIPSIS else querystring(params, page=number))
-            for number in numbers
-        ],
+        "page_range": page_range,
+        "pages": pages_html(page_range, page.number, ellipsis),
         "previous_page": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
         "next_page": querystring(params, page=page.next_page_number()) if page.has_next() else "",
     }
+
+
+def pages_html(page_range, current, ellipsis) -> str:
+    """The pagination's `<li>`s, as a template loop over `page_range` would write them."""
+    # The template's {% blocktranslate with number=number %}: the same message, the number escaped.
+    link = _('<span class="visually-hidden">Page </span>%(number)s')
+    items = []
+    for number, href in page_range:
+        if number == current:
+            item = f'<li><span aria-current="page">{conditional_escape(localize(number))}</span></li>\n    '
+        elif number == ellipsis:
+            item = '<li><span aria-hidden="true">…</span></li>\n    '
+        else:
+            text = link % {"number": conditional_escape(localize(number))}
+            item = f'<li><a href="{href}">{text}</a></li>'
+        items.append(f"\n    {item}\n  ")
+    return mark_safe("".join(items))  # noqa: S308 -- hrefs escaped by querystring(), numbers here
 
 
 def list_control(name: str, selected) -> dict:
@@ -273,6 +295,19 @@ _CSRF_MARK = "\x00csrf\x00"
 _HERE_MARK = "\x00here\x00"
 
 
+def page_token(request) -> str:
+    """The CSRF token for every form on this page, masked once.
+
+    Each `get_token()` call masks the secret anew (32 random characters); the
+    list's forms (the row switches, the row menu, the page frame's forms through
+    the context's `csrf_token`) can all carry the same one.
+    """
+    token = getattr(request, "_page_csrf_token", None)
+    if token is None:
+        token = request._page_csrf_token = get_token(request)
+    return token
+
+
 def row_menu(request) -> str:
     """The list's row menu `<template>`: its ten URLs and labels drawn once per language and process.
 
@@ -286,7 +321,7 @@ def row_menu(request) -> str:
             "oauth_apps/_row_menu.html", {"row_pk": _ROW_PK, "here": _HERE_MARK, "csrf_token": _CSRF_MARK}
         )
     here = html_escape(request.get_full_path())
-    return mark_safe(menu.replace(_CSRF_MARK, html_escape(get_token(request))).replace(_HERE_MARK, here))  # noqa: S308 -- escaped
+    return mark_safe(menu.replace(_CSRF_MARK, html_escape(page_token(request))).replace(_HERE_MARK, here))  # noqa: S308 -- escaped
 
 
 # What a row may offer in its menu, by the action that allows it (data-if in the list template).
@@ -383,7 +418,7 @@ def list_rows(applications, request, others_can: dict) -> list:
     }
     change = Action.CHANGE.value
     here = html_escape(request.get_full_path())
-    csrf = html_escape(get_token(request))
+    csrf = html_escape(page_token(request))
     dates = Dates()
     icon_placeholder = "0" * 64
     icon_url = html_escape(reverse("oauth_apps:icon", args=[icon_placeholder]))
