@@ -241,6 +241,8 @@ def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language,
     # Every hour of a day, on the hour (midnight, noon) and not, once before noon and once after.
     june = datetime(2026, 6, 1, tzinfo=UTC)
     moments += [june + timedelta(minutes=minutes) for minutes in range(0, 2 * 1440, 30)]
+    # Seconds apart in one minute, and across a minute's end (Dates remembers texts by minute and by day).
+    moments += [june + timedelta(hours=13, seconds=seconds) for seconds in (0, 1, 59, 60, 61, 119, 120)]
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
         for order in (moments, moments[::-1]):
             dates = Dates()
@@ -251,3 +253,16 @@ def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language,
                 day = escape(date_format(local, "DATE_FORMAT"))
                 assert f'datetime="{local.isoformat(timespec="seconds")}"' in dates.when(moment, "date")
                 assert f'title="{exact} ({zone})">{day}</time>' in dates.when(moment, "date")
+
+
+def test_texts_are_remembered_by_what_decides_them():
+    """A format's text is remembered by the day, or by the minute and the offset; one with seconds, never."""
+    from accounts.templatetags.portal_time import _stamp_key
+
+    stamp = "2026-10-25T02:30:15+02:00"
+    assert _stamp_key("j. F Y")(stamp) == "2026-10-25"
+    assert _stamp_key("N j, Y, P")(stamp) == "2026-10-25T02:30+02:00"
+    # Berlin's repeated hour: the same minute at the other offset is another text (no abbreviation).
+    assert _stamp_key("N j, Y, P")("2026-10-25T02:30:15+01:00") != _stamp_key("N j, Y, P")(stamp)
+    for pattern in ("Y-m-d H:i:s", "c", "r", "U", "H:i:s.u"):
+        assert _stamp_key(pattern) is None

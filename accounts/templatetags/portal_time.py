@@ -76,6 +76,28 @@ def _other(character: str):
     return lambda local: str(getattr(DateFormat(local), character)())
 
 
+# Format characters that depend only on the calendar day; and those finer than a minute.
+_DAY_CHARACTERS = frozenset("bdDEFjlLmMnNoSStwWyYz")
+_SUB_MINUTE_CHARACTERS = frozenset("crsuU")
+
+
+@lru_cache(maxsize=128)
+def _stamp_key(pattern: str):
+    """What of a local time's ISO stamp ("2026-12-01T22:06:57+01:00") determines `pattern`'s text, or None.
+
+    The day ([:10]) for a format of the day alone; else, for a format with no
+    seconds, the minute and the offset (the stamp without its seconds): a clock
+    change's repeated hour has the same minutes at two offsets, and the offset
+    also tells the zone's abbreviation and whether Django leaves it out.
+    """
+    characters = set(re_formatchars.findall(pattern))
+    if characters <= _DAY_CHARACTERS:
+        return lambda stamp: stamp[:10]
+    if not characters & _SUB_MINUTE_CHARACTERS:
+        return lambda stamp: stamp[:16] + stamp[19:]
+    return None
+
+
 @lru_cache(maxsize=128)
 def compiled(pattern: str, language) -> tuple:
     """`pattern` (a Django date format) as one function per piece, each writing its text for a local datetime.
@@ -103,6 +125,9 @@ class Dates:
     """`when` for many dates in one language and zone: the formats and the zone are looked up once.
 
     The list formats two dates a row; `list_rows` makes one of these per page.
+    It remembers each exact text by its minute and each day's text by its day,
+    for the page's other dates (an app's creation and last change often share
+    them).
     """
 
     def __init__(self):
@@ -114,6 +139,10 @@ class Dates:
         self.language = language
         self.now = timezone.now()
         self.relative_texts = {}
+        # The tooltip's text by the minute (the stamp's key), the date's by the day.
+        self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
+        self.date_key = _stamp_key(get_format("DATE_FORMAT"))
+        self.exact_texts, self.date_texts = {}, {}
 
     def format(self, local, pattern: str) -> str:
         """`django.utils.dateformat.format(local, pattern)` in this page's language."""
@@ -146,17 +175,26 @@ class Dates:
         if not value:
             return "—"
         local = value.astimezone(self.zone)
+        stamp = local.isoformat(timespec="seconds")
         # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
-        exact = escape(
-            "".join([piece(local) for piece in self.datetime_pieces]) + " " + self.zone_abbreviation(local)
-        )
+        key = self.exact_key(stamp) if self.exact_key else None
+        exact = self.exact_texts.get(key) if key else None
+        if exact is None:
+            written = "".join([piece(local) for piece in self.datetime_pieces])
+            exact = escape(f"{written} {self.zone_abbreviation(local)}")
+            if key:
+                self.exact_texts[key] = exact
         if abs(self.now - value) < RECENT:
             text = self.relative(value)
         elif style == "date":
-            text = escape("".join([piece(local) for piece in self.date_pieces]))
+            key = self.date_key(stamp) if self.date_key else None
+            text = self.date_texts.get(key) if key else None
+            if text is None:
+                text = escape("".join([piece(local) for piece in self.date_pieces]))
+                if key:
+                    self.date_texts[key] = text
         else:
             text = exact
-        stamp = local.isoformat(timespec="seconds")
         return f'<time datetime="{stamp}" title="{exact} ({self.zone_name})">{text}</time>'
 
     def when(self, value, style="datetime"):
