@@ -3,6 +3,7 @@
 import contextlib
 import copy
 import logging
+import string
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape as html_escape
@@ -341,15 +342,22 @@ def _row_parts() -> tuple:
     return parts
 
 
-class _KeepFields(dict):
-    """For str.format_map: fills the fields it has, leaves every other `{field}` for later."""
+def _row_template(labels: dict) -> str:
+    """ROW_HTML as a %-format: this language's labels in place, `%s` for each of ROW_VALUES in turn.
 
-    def __missing__(self, key):
-        return "{" + key + "}"
-
-
-def _braces(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
+    `%` with a tuple fills a row in about a quarter of the time str.format takes with keywords.
+    """
+    out, values = [], []
+    for text, field, _spec, _conversion in string.Formatter().parse(ROW_HTML):
+        out.append(text.replace("%", "%%"))
+        if field in labels:
+            out.append(labels[field].replace("%", "%%"))
+        elif field is not None:
+            out.append("%s")
+            values.append(field)
+    if tuple(values) != ROW_VALUES:
+        raise ValueError(f"ROW_HTML asks for {values}, list_rows fills in {ROW_VALUES}")
+    return "".join(out)
 
 
 def _draw_row_parts() -> tuple:
@@ -380,8 +388,7 @@ def _draw_row_parts() -> tuple:
     }
     maintainer_tag = f' <span class="tag" data-testid="role">{labels["maintainer"]}</span>'
     # ROW_HTML with this language's labels in place: a row fills in only its own values.
-    row_html = ROW_HTML.format_map(_KeepFields({key: _braces(label) for key, label in labels.items()}))
-    return urls, labels, sources, review_badges, maintainer_tag, row_html
+    return urls, labels, sources, review_badges, maintainer_tag, _row_template(labels)
 
 
 # A set of scopes (scope_bits) as the list's tags: the scopes' names, the same in every language.
@@ -474,20 +481,25 @@ def list_rows(applications, request, others_can: dict) -> list:
                 else "—"
             )
         source_value, source_name = sources.get(source) or (html_escape(source), "")
-        row_html = row_template.format(
-            pk=pk,
-            may=may_html,
-            name=name,
-            role=maintainer_tag if role == Role.MAINTAINER else "",
-            icon=icon,
-            url=url,
-            state=state_cell,
-            source=source_value,
-            source_name=source_name,
-            creator_name=creator,
-            updated=dates.html(updated),
-            created_on=dates.html(created, "date"),
-            scopes=scopes,
+        # ROW_VALUES, in order.
+        row_html = row_template % (
+            pk,
+            may_html,
+            pk,
+            name,
+            icon,
+            url,
+            name,
+            maintainer_tag if role == Role.MAINTAINER else "",
+            state_cell,
+            creator,
+            source_value,
+            source_name,
+            dates.html(updated),
+            dates.html(created, "date"),
+            scopes,
+            url,
+            name,
         )
         rows.append((values, role, row_html))
     return PageRows(applications.db, rows)
@@ -584,6 +596,26 @@ aria-label="{select} {name}"></td>
 <span aria-hidden="true">⋯</span><span class="visually-hidden">{actions} {name}</span></a></td>
     </tr>
 """
+# What a row fills into ROW_HTML (every other field is a label), in the order they appear.
+ROW_VALUES = (
+    "pk",
+    "may",
+    "pk",
+    "name",
+    "icon",
+    "url",
+    "name",
+    "role",
+    "state",
+    "creator_name",
+    "source",
+    "source_name",
+    "updated",
+    "created_on",
+    "scopes",
+    "url",
+    "name",
+)
 SWITCH_ON = (
     '\n        <form method="get" action="{action}" data-confirm-dialog>'
     '<input type="hidden" name="next" value="{here}">\n'
