@@ -187,16 +187,17 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             row_menu=row_menu(self.request),
             query=self.query,
             sort_columns=columns,
-            # The filter and sort controls, in page order, each with the value it marks.
-            filter_controls=[
-                list_control("state", self.query.state),
-                list_control("source", self.query.source),
-                list_control(
-                    "scope", self.query.scope or None
-                ),  # "Any scope" is never marked (the browser picks it)
-                list_control("sort", self.query.sort),
-                list_control("per_page", self.query.per_page),
-            ],
+            # The filter and sort controls, in page order, each with the value it marks
+            # ("Any scope" is never marked: the browser picks it).
+            filter_controls=filter_controls(
+                (
+                    ("state", self.query.state),
+                    ("source", self.query.source),
+                    ("scope", self.query.scope or None),
+                    ("sort", self.query.sort),
+                    ("per_page", self.query.per_page),
+                )
+            ),
             may_manage_initial_tokens=may_manage_initial_access_tokens(self.request.user),
             # {% csrf_token %} in the page's frame: the token the rows carry (in place of the
             # context processor's, which would mask the secret once more).
@@ -263,18 +264,33 @@ def pages_html(page_range, current, ellipsis) -> str:
     return mark_safe("".join(items))  # noqa: S308 -- hrefs escaped by querystring(), numbers here
 
 
-def list_control(name: str, selected) -> dict:
-    """One of the list's <select> controls, from ListQueryForm's field `name`: its id, label and options.
+# The list's <select> controls as drawn for a language and the values they mark.
+_FILTER_CONTROLS = {}
 
-    The <option>s are drawn here: template loops over them cost a lookup per option.
+
+def filter_controls(selected: tuple) -> str:
+    """The list's <select> controls (ListQueryForm's fields), each with its label and options, as HTML.
+
+    Drawn here, as a template loop over them would draw them, and remembered per
+    language and marked values (at most 1,024 combinations): only these change them.
     """
+    key = (get_language(), selected)
+    html = _FILTER_CONTROLS.get(key)
+    if html is None:
+        html = mark_safe("".join(f"\n{list_control(name, value)}\n  " for name, value in selected))  # noqa: S308 -- escaped
+        if len(_FILTER_CONTROLS) < 1024:
+            _FILTER_CONTROLS[key] = html
+    return html
+
+
+def list_control(name: str, selected) -> str:
+    """One of the list's <select> controls, from ListQueryForm's field `name`: its label and options."""
     field = ListQueryForm.base_fields[name]
-    return {
-        "id": "list-" + name.replace("_", "-"),
-        "name": name,
-        "label": field.label,
-        "options": options_html(field.choices, selected),
-    }
+    control = "list-" + name.replace("_", "-")
+    return (
+        f'  <div class="control">\n    <label for="{control}">{conditional_escape(field.label)}</label>\n'
+        f'    <select id="{control}" name="{name}">{options_html(field.choices, selected)}</select>\n  </div>'
+    )
 
 
 def options_html(choices, selected) -> str:
