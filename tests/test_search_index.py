@@ -139,3 +139,22 @@ def test_the_capped_count_of_a_search_over_nothing_is_zero(db):
         candidates=query.candidates("default"),
     )
     assert (paginator.count, paginator.capped) == (0, False)
+
+
+@sqlite_only
+@pytest.mark.parametrize("few_matches_length", [3, 100])
+def test_a_long_search_reads_any_matches_first_and_still_gets_the_newest(
+    user, make_app, monkeypatch, django_assert_num_queries, few_matches_length
+):
+    """A long text first asks the index for any matches (ListQuery.matching_ids): with no more than the limit
+    they are all of them; with more, it asks again for the newest, as a short text does at once."""
+    monkeypatch.setattr("oauth_apps.listing.SEARCH_MATCH_LIMIT", 3)
+    monkeypatch.setattr("oauth_apps.listing.FEW_MATCHES_LENGTH", few_matches_length)
+    made = [make_app(user, name=f"Shared word {number}")[0] for number in range(6)]
+    few = [make_app(user, name=f"Rare name {number}")[0] for number in range(2)]
+    newest = {app.pk for app in made[2:]}  # the limit + 1 the search reads
+    long_text = few_matches_length == 3
+    with django_assert_num_queries(2 if long_text else 1):
+        assert set(ListQuery(q="shared word").matching_ids("default")) == newest
+    with django_assert_num_queries(1):
+        assert set(ListQuery(q="rare name").matching_ids("default")) == {app.pk for app in few}
