@@ -266,3 +266,23 @@ def test_texts_are_remembered_by_what_decides_them():
     assert _stamp_key("N j, Y, P")("2026-10-25T02:30:15+01:00") != _stamp_key("N j, Y, P")(stamp)
     for pattern in ("Y-m-d H:i:s", "c", "r", "U", "H:i:s.u"):
         assert _stamp_key(pattern) is None
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_relative_texts_are_djangos_in_every_language(language):
+    """`Dates.relative` words each number of seconds, minutes or hours once per process and language: what
+    naturaltime says for the same distance, in the past and in the future."""
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from accounts.templatetags.portal_time import Dates
+
+    with translation.override(language):
+        for _round in range(2):  # the second from what the first remembered
+            dates = Dates()
+            for seconds in (0, 1, 2, 59, 60, 61, 119, 120, 3599, 3600, 3601, 7199, 7200, 86399):
+                past = dates.now - timedelta(seconds=seconds, milliseconds=300)
+                future = dates.now + timedelta(seconds=seconds, milliseconds=700)
+                assert dates.relative(past) == escape(naturaltime(past)), seconds
+                assert dates.relative(future) == escape(naturaltime(future)), seconds

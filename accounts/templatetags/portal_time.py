@@ -121,6 +121,11 @@ def compiled(pattern: str, language) -> tuple:
     return tuple(pieces)
 
 
+# naturaltime's texts (escaped) by language, past or future, and whole seconds, minutes or hours
+# within RECENT: at most 2 × (60 + 59 + 23) per language.
+_RELATIVE_TEXTS = {}
+
+
 class Dates:
     """`when` for many dates in one language and zone: the formats and the zone are looked up once.
 
@@ -138,7 +143,6 @@ class Dates:
         self.date_pieces = compiled(get_format("DATE_FORMAT"), language)
         self.language = language
         self.now = timezone.now()
-        self.relative_texts = {}
         # The tooltip's text by the minute (the stamp's key), the date's by the day.
         self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
         self.date_key = _stamp_key(get_format("DATE_FORMAT"))
@@ -158,16 +162,22 @@ class Dates:
         return str(local.tzname())
 
     def relative(self, value) -> str:
-        """`naturaltime(value)` ("5 minutes ago"), worded once per page for each number of minutes…"""
+        """`naturaltime(value)` ("5 minutes ago"), worded once per process and language for each number of
+        seconds, minutes or hours it can say."""
         seconds = int(abs((self.now - value).total_seconds()))
         if seconds >= 3600:
             seconds -= seconds % 3600
         elif seconds >= 60:
             seconds -= seconds % 60
-        key = (value < self.now, seconds)
-        text = self.relative_texts.get(key)
+        key = (self.language, value < self.now, seconds)
+        text = _RELATIVE_TEXTS.get(key)
         if text is None:
-            text = self.relative_texts[key] = escape(naturaltime(value))
+            # A moment that far from now, half a second further so that naturaltime's own
+            # "now", taken a moment later, still finds the same whole number of seconds.
+            distance = timedelta(seconds=seconds, milliseconds=500)
+            moment = timezone.now() - distance if key[1] else timezone.now() + distance
+            with translation.override(self.language):
+                text = _RELATIVE_TEXTS[key] = escape(naturaltime(moment))
         return text
 
     def html(self, value, style="datetime") -> str:
