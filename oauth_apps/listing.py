@@ -250,8 +250,11 @@ class PagePaginator(Paginator):
             top = self.count
         queryset = self.object_list
         rows_from = queryset if self.rows_from is None else self.rows_from
-        rows = rows_from.filter(pk__in=queryset.values("pk")[bottom:top])
-        return self._get_page(rows, number, self)
+        ids = queryset.values("pk")[bottom:top]
+        page = self._get_page(rows_from.filter(pk__in=ids), number, self)
+        # The inner select alone, for a caller that writes the outer query itself (the list's rows).
+        page.ids = ids
+        return page
 
 
 class CappedPaginator(PagePaginator):
