@@ -48,7 +48,7 @@ from .access import (
     may_manage_initial_access_tokens,
     may_see_secret,
     parse_pk,
-    pending_offers_for,
+    pending_offer_count,
 )
 from .consent import consent_context
 from .forms import DESCRIBED_BY_DOCUMENT, ApplicationEditForm, ApplicationForm, RotateSecretForm
@@ -180,7 +180,8 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        others_can = {action.value: may_act_on_others(self.request.user, action) for action in Action}
+        # What the rows' menus may offer on other people's apps (their own: everything).
+        others_can = {action.value: may_act_on_others(self.request.user, action) for action in MENU_ACTIONS}
         columns = sort_columns(self.query.sort)
         context["applications"] = list_rows(
             context["applications"],
@@ -215,7 +216,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             # the pages), as `{% querystring %}` makes them but without a deep copy each.
             **page_links(self.request.GET, context["page_obj"], context["paginator"], columns),
             # Apps other users offer to this one: a banner with a link to the offers page.
-            offers_waiting=pending_offers_for(self.request.user).count(),
+            offers_waiting=pending_offer_count(self.request.user),
             # What the user may do to other people's apps in the list (their own: everything).
             others_can=others_can,
         )
