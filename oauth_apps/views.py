@@ -13,8 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import DatabaseError, connections
-from django.db.models import BooleanField, F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
@@ -116,28 +115,6 @@ OWNER_COLUMNS = {
 ROW_COLUMNS = (*LIST_COLUMNS, *OWNER_COLUMNS, "co_maintained")
 
 
-_CO_MAINTAINED_SQL = []
-
-
-def co_maintained(user) -> RawSQL:
-    """SQL: does `user` co-maintain the row's application? `access.maintains(user)`, written once.
-
-    Django builds and resolves `maintains()`'s subquery on every page view (~0.15 ms),
-    then compiles it again. The list's rows query reads the apps' table under its own
-    name (PagePaginator.page: the page's ids are a subquery inside it), so this EXISTS
-    names that table directly; the user's id is its one parameter.
-    """
-    if not _CO_MAINTAINED_SQL:
-        apps, maintainers = OAuthApplication._meta, Maintainer._meta
-        _CO_MAINTAINED_SQL.append(
-            f'EXISTS(SELECT 1 FROM "{maintainers.db_table}" WHERE'  # noqa: S608 -- names from the models
-            f' "{maintainers.db_table}"."{maintainers.get_field("application").column}"'
-            f' = "{apps.db_table}"."{apps.pk.column}"'
-            f' AND "{maintainers.db_table}"."{maintainers.get_field("user").column}" = %s)'
-        )
-    return RawSQL(_CO_MAINTAINED_SQL[0], [user.pk], output_field=BooleanField())  # noqa: S611 -- constant SQL
-
-
 class ApplicationListView(OwnedApplicationMixin, ListView):
     """The list: one COUNT and one page of rows per view, whatever the size or filters."""
 
@@ -168,14 +145,11 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        # The page's rows, read by the ids the filtered query picks: the shown columns, the
-        # owner's name and each row's role (an EXISTS per row, not a query per row). Only
-        # there: on the filtered query they would join the user table into the count.
-        self.rows_from = self.query.order(
-            queryset.only(*LIST_COLUMNS).annotate(
-                **OWNER_COLUMNS, co_maintained=co_maintained(self.request.user)
-            )
-        )
+        # The page's rows are read by the ids the filtered query picks (page.ids), in a
+        # query written once (rows_sql): the shown columns, the owner's name and each row's
+        # role (an EXISTS per row, not a query per row). The page's object_list is the apps
+        # by those ids, without the search and filters again; list_rows does not read it.
+        self.rows_from = queryset
         return self.query.apply(queryset)
 
     def get_context_data(self, **kwargs):
@@ -183,12 +157,9 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         # What the rows' menus may offer on other people's apps (their own: everything).
         others_can = {action.value: may_act_on_others(self.request.user, action) for action in MENU_ACTIONS}
         columns = sort_columns(self.query.sort)
+        page = context["page_obj"]
         context["applications"] = list_rows(
-            context["applications"],
-            self.request,
-            others_can,
-            ids=context["page_obj"].ids,
-            sort=self.query.sort,
+            context["applications"].db, page.ids, self.query.sort, self.request, others_can
         )
         # The table's body in one piece: a template loop over the rows costs a lookup per row.
         context["rows_html"] = context["applications"].html
@@ -420,7 +391,7 @@ def _draw_row_parts() -> tuple:
 _SCOPE_TAGS = {}
 
 
-def list_rows(applications, request, others_can: dict, *, ids=None, sort=None) -> list:
+def list_rows(db: str, ids, sort: str, request, others_can: dict) -> list:
     """The page's apps, each with its table row as HTML, built in Python once per row.
 
     Reversing URLs per row and rendering each row's cells through template
@@ -457,7 +428,7 @@ def list_rows(applications, request, others_can: dict, *, ids=None, sort=None) -
     # What each of these is drawn as, remembered for the rest of the page (a set of scopes: for the process).
     icons, creators, kinds = {}, {}, {}
     rows = []
-    for values in page_values(applications, ids=ids, sort=sort, user=request.user):
+    for values in page_values(db, ids, sort, request.user):
         (pk, name, client_type, icon_id, scope_bits, enabled, review_state, source, updated, created, user_id,
          owner_username, owner_first_name, owner_last_name, co_maintained) = values  # fmt: skip
         own = f"/{pk}/"
@@ -527,7 +498,7 @@ def list_rows(applications, request, others_can: dict, *, ids=None, sort=None) -
             name,
         )
         rows.append((values, role, row_html))
-    return PageRows(applications.db, rows)
+    return PageRows(db, rows)
 
 
 _ROWS_SQL = {}
@@ -537,9 +508,8 @@ def rows_sql(connection, sort: str) -> tuple[str, str]:
     """The list's rows query around a page's ids: the SQL before the ids' select, and after it.
 
     SELECT ROW_COLUMNS FROM the apps LEFT JOIN their owners WHERE id IN (<ids>)
-    ORDER BY the sort (listing.SORTS): what the ORM compiles for
-    `rows_from.filter(pk__in=ids).values_list(*ROW_COLUMNS)`, with the user's id
-    as its one parameter (in the co-maintainer EXISTS).
+    ORDER BY the sort (listing.SORTS), with the user's id as its one parameter
+    (in the co-maintainer EXISTS, as `access.maintains` asks it).
     """
     key = (connection.vendor, sort)
     if key not in _ROWS_SQL:
@@ -581,27 +551,25 @@ _DATE_COLUMNS = (ROW_COLUMNS.index("updated"), ROW_COLUMNS.index("created"))
 _BOOLEAN_COLUMNS = (ROW_COLUMNS.index("enabled"), ROW_COLUMNS.index("co_maintained"))
 
 
-def page_values(applications, *, ids=None, sort=None, user=None) -> list:
-    """The page's rows as `applications.values_list(*ROW_COLUMNS)` gives them, read through a cursor.
+def page_values(db: str, ids, sort: str, user) -> list:
+    """The page's rows: ROW_COLUMNS of the apps `ids` (the page's inner select) picks, in `sort`'s order.
 
-    With the page's `ids` (its inner select, PagePaginator.page) and its `sort`,
-    the outer query is `rows_sql`'s, written once per process: compiling the
-    whole query through the ORM took ~0.3 ms a page view. The ORM passes every
-    value of every row through the backend's converters; here only the values a
-    driver gives differently are converted: SQLite gives a date as text (or a
-    naive datetime) in the connection's zone and a boolean as 0 or 1,
+    What the ORM reads for `apps.only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS,
+    co_maintained=…).filter(pk__in=ids).values_list(*ROW_COLUMNS)`, with only the
+    inner select compiled: the outer query is `rows_sql`'s, written once per
+    process (compiling the whole took ~0.3 ms a page view). The ORM also passes
+    every value of every row through the backend's converters; here only the
+    values a driver gives differently are converted: SQLite gives a date as text
+    (or a naive datetime) in the connection's zone and a boolean as 0 or 1,
     PostgreSQL both as Python values already.
     """
-    connection = connections[applications.db]
+    connection = connections[db]
     try:
-        if ids is not None and sort in SORTS and user is not None:
-            ids_sql, ids_params = ids.query.sql_with_params()
-            head, tail = rows_sql(connection, sort)
-            sql, params = f"{head}{ids_sql}{tail}", (user.pk, *ids_params)
-        else:
-            sql, params = applications.values_list(*ROW_COLUMNS).query.sql_with_params()
+        ids_sql, ids_params = ids.query.sql_with_params()
     except EmptyResultSet:  # none()
         return []
+    head, tail = rows_sql(connection, sort)
+    sql, params = f"{head}{ids_sql}{tail}", (user.pk, *ids_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

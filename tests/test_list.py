@@ -323,8 +323,10 @@ def test_the_state_filter_searches_its_index_instead_of_scanning_every_app(db, s
 def test_the_rows_query_written_once_reads_what_the_orm_reads(user, other_user, make_app, sort, params):
     """`page_values` writes the rows' outer query itself (oauth_apps/views.py `rows_sql`): the same rows,
     values and types as the ORM's `values_list(*ROW_COLUMNS)` of the same page, in every sort."""
+    from django.db.models import Exists, OuterRef
+
     from oauth_apps.models import Maintainer
-    from oauth_apps.views import LIST_COLUMNS, OWNER_COLUMNS, ROW_COLUMNS, co_maintained, page_values
+    from oauth_apps.views import LIST_COLUMNS, OWNER_COLUMNS, ROW_COLUMNS, page_values
 
     apps = [make_app(owner)[0] for owner in (user, other_user, other_user, user, other_user)]
     Maintainer.objects.create(application=apps[1], user=user)
@@ -332,13 +334,11 @@ def test_the_rows_query_written_once_reads_what_the_orm_reads(user, other_user, 
     OAuthApplication.objects.filter(pk=apps[4].pk).update(user=None)
     query = ListQuery(sort=sort, **params)
     everything = OAuthApplication.objects.all()
-    rows_from = query.order(
-        everything.only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS, co_maintained=co_maintained(user))
-    )
     ids = query.apply(everything).values("pk")[1:4]
-    page = rows_from.filter(pk__in=ids)
-    orm = list(page.values_list(*ROW_COLUMNS))
-    written = page_values(page, ids=ids, sort=sort, user=user)
+    co_maintained = Exists(Maintainer.objects.filter(application=OuterRef("pk"), user=user))
+    annotated = everything.only(*LIST_COLUMNS).annotate(**OWNER_COLUMNS, co_maintained=co_maintained)
+    orm = list(query.order(annotated).filter(pk__in=ids).values_list(*ROW_COLUMNS))
+    written = page_values("default", ids, sort, user)
     assert [tuple(row) for row in written] == [tuple(row) for row in orm]
     assert [[type(value) for value in row] for row in written] == [
         [type(value) for value in row] for row in orm
