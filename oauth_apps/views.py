@@ -1,12 +1,12 @@
 """Developer Tools → OAuth 2.0: the list, registration, one app's pages and actions, icons."""
 
 import contextlib
-import copy
 import logging
 import string
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape as html_escape
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -194,36 +194,48 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return context
 
 
-def querystring(params, **changes) -> str:
+class QueryString:
     """What `{% querystring key=value … %}` writes for `params` (request.GET), escaped for an attribute.
 
-    The tag deep-copies the query for every link; a shallow copy is enough, as
-    each change replaces a whole list of values.
+    The tag deep-copies the query and encodes every value again for each link
+    (a dozen a page); here each value is encoded once per page, and a link
+    encodes only what it changes. The text is QueryDict.urlencode()'s: keys in
+    their order, a changed key in its place, a new one last, a removed one gone.
     """
-    changed = copy.copy(params)
-    for key, value in changes.items():
-        if value is None:
-            if key in changed:
-                del changed[key]
-        else:
-            changed[key] = value
-    if not changed and not params:
-        return ""
-    return mark_safe(html_escape(f"?{changed.urlencode()}"))  # noqa: S308 -- escaped
+
+    def __init__(self, params):
+        self.params = params
+        self.encoded = {key: [self.encode(key, value) for value in values] for key, values in params.lists()}
+
+    def encode(self, key, value) -> str:
+        encoding = self.params.encoding
+        return urlencode({key.encode(encoding): str(value).encode(encoding)})
+
+    def __call__(self, **changes) -> str:
+        encoded = dict(self.encoded)
+        for key, value in changes.items():
+            if value is None:
+                encoded.pop(key, None)
+            else:
+                encoded[key] = [self.encode(key, value)]
+        if not encoded and not self.encoded:
+            return ""
+        return mark_safe(html_escape("?" + "&".join(item for items in encoded.values() for item in items)))  # noqa: S308 -- escaped
 
 
 def page_links(params, page, paginator, columns: dict) -> dict:
     """The column headers' sort links (into `columns`) and the pagination's links and items."""
+    querystring = QueryString(params)
     for column in columns.values():
-        column["href"] = querystring(params, sort=column["next"], page=None)
+        column["href"] = querystring(sort=column["next"], page=None)
     numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ellipsis = paginator.ELLIPSIS
-    page_range = [(n, None if n == ellipsis else querystring(params, page=n)) for n in numbers]
+    page_range = [(n, None if n == ellipsis else querystring(page=n)) for n in numbers]
     return {
         "page_range": page_range,
         "pages": pages_html(page_range, page.number, ellipsis),
-        "previous_page": querystring(params, page=page.previous_page_number()) if page.has_previous() else "",
-        "next_page": querystring(params, page=page.next_page_number()) if page.has_next() else "",
+        "previous_page": querystring(page=page.previous_page_number()) if page.has_previous() else "",
+        "next_page": querystring(page=page.next_page_number()) if page.has_next() else "",
     }
 
 

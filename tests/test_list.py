@@ -344,3 +344,29 @@ def test_the_rows_query_written_once_reads_what_the_orm_reads(user, other_user, 
         [type(value) for value in row] for row in orm
     ]
     assert orm
+
+
+QUERIES = ["", "page=2", "q=caf%C3%A9+%26+co&state=disabled&page=3", "a=1&a=2&sort=-name", "x=%E2%9C%93&y="]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_page_links_write_what_the_querystring_tag_writes(query):
+    """QueryString (the column headers' and pages' links) encodes each value once per page: the same text as
+    changing a copy of the query and urlencode() it, as `{% querystring %}` does."""
+    import copy
+
+    from django.http import QueryDict
+    from django.utils.html import escape
+
+    from oauth_apps.views import QueryString
+
+    params = QueryDict(query)
+    links = QueryString(params)
+    for changes in ({"page": 5}, {"sort": "name", "page": None}, {"page": None}, {"q": "a b&c"}, {"a": None}):
+        expected = copy.copy(params)
+        for key, value in changes.items():
+            if value is None:
+                expected.pop(key, None)
+            else:
+                expected[key] = value
+        assert links(**changes) == (escape(f"?{expected.urlencode()}") if expected or params else "")
