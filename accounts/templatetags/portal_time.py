@@ -143,6 +143,8 @@ class Dates:
         self.date_pieces = compiled(get_format("DATE_FORMAT"), language)
         self.language = language
         self.now = timezone.now()
+        # Within RECENT of now, either way: the relative text.
+        self.recent_from, self.recent_until = self.now - RECENT, self.now + RECENT
         # The tooltip's text by the minute (the stamp's key), the date's by the day.
         self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
         self.date_key = _stamp_key(get_format("DATE_FORMAT"))
@@ -194,7 +196,7 @@ class Dates:
             exact = escape(f"{written} {self.zone_abbreviation(local)}")
             if key:
                 self.exact_texts[key] = exact
-        if abs(self.now - value) < RECENT:
+        if self.recent_from < value < self.recent_until:
             text = self.relative(value)
         elif style == "date":
             key = self.date_key(stamp) if self.date_key else None
