@@ -170,8 +170,9 @@ def test_the_compiled_formats_write_what_django_writes_in_every_language(languag
     from django.utils import translation
     from django.utils.dateformat import DateFormat, re_formatchars
     from django.utils.formats import date_format, get_format
+    from django.utils.html import escape
 
-    from accounts.templatetags.portal_time import Dates
+    from accounts.templatetags.portal_time import Dates, compiled_html
 
     moments = [
         datetime(2026, 1, 5, 0, 7, 9, tzinfo=UTC),
@@ -192,8 +193,12 @@ def test_the_compiled_formats_write_what_django_writes_in_every_language(languag
                 local = timezone.localtime(moment)
                 for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT"):
                     assert dates.format(local, get_format(name)) == date_format(local, name)
-                for pattern in patterns:
+                for pattern in [*patterns, "<j> & \"{N}\" 'Y' {{0}}"]:
                     assert dates.format(local, pattern) == DateFormat(local).format(pattern), pattern
+                    # For HTML: each piece escaped (once per process for words), the text between too.
+                    template, pieces = compiled_html(pattern, language)
+                    written = template.format(*[piece(local) for piece in pieces])
+                    assert written == escape(DateFormat(local).format(pattern)), pattern
                 assert dates.zone_abbreviation(local) == DateFormat(local).format("T")
 
 

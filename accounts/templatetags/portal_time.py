@@ -53,15 +53,17 @@ _WORDS = {
 _WORD_TEXTS = {}
 
 
-def _word(character: str, key_of, language):
-    texts = _WORD_TEXTS.setdefault(language, {})
+def _word(character: str, key_of, language, html: bool = False):
+    # One dict per language, character and escaping, keyed by what the text depends on.
+    texts = _WORD_TEXTS.setdefault((language, character, html), {})
 
     def piece(local) -> str:
-        key = (character, key_of(local))
+        key = key_of(local)
         text = texts.get(key)
         if text is None:
             with translation.override(language):
-                text = texts[key] = str(getattr(DateFormat(local), character)())
+                text = str(getattr(DateFormat(local), character)())
+            text = texts[key] = escape(text) if html else text
         return text
 
     return piece
@@ -121,6 +123,31 @@ def compiled(pattern: str, language) -> tuple:
     return tuple(pieces)
 
 
+@lru_cache(maxsize=128)
+def compiled_html(pattern: str, language) -> tuple[str, tuple]:
+    """`pattern` for HTML: a str.format template holding its text, escaped, and the functions for its fields.
+
+    `template.format(*(piece(local) for piece in pieces))` is
+    `escape(django.utils.dateformat.format(local, pattern))` in `language`
+    (escaping each piece escapes the whole): the words are escaped once per
+    process, numbers need none, and the text between costs no call.
+    """
+    template, pieces = [], []
+    for index, piece in enumerate(re_formatchars.split(pattern)):
+        if index % 2:
+            if piece in _NUMBERS:
+                pieces.append(_NUMBERS[piece])  # digits and ":" only
+            elif piece in _WORDS:
+                pieces.append(_word(piece, _WORDS[piece], language, html=True))
+            else:
+                other = _other(piece)
+                pieces.append(lambda local, other=other: escape(other(local)))
+            template.append(f"{{{len(pieces) - 1}}}")
+        elif piece:
+            template.append(escape(re_escaped.sub(r"\1", piece)).replace("{", "{{").replace("}", "}}"))
+    return "".join(template), tuple(pieces)
+
+
 # naturaltime's texts (escaped) by language, past or future, and whole seconds, minutes or hours
 # within RECENT: at most 2 × (60 + 59 + 23) per language.
 _RELATIVE_TEXTS = {}
@@ -139,8 +166,8 @@ class Dates:
         self.zone = timezone.get_current_timezone()
         self.zone_name = escape(timezone.get_current_timezone_name())
         language = translation.get_language()
-        self.datetime_pieces = compiled(get_format("DATETIME_FORMAT"), language)
-        self.date_pieces = compiled(get_format("DATE_FORMAT"), language)
+        self.datetime_html = compiled_html(get_format("DATETIME_FORMAT"), language)
+        self.date_html = compiled_html(get_format("DATE_FORMAT"), language)
         self.language = language
         self.now = timezone.now()
         # Within RECENT of now, either way: the relative text.
@@ -192,8 +219,9 @@ class Dates:
         key = self.exact_key(stamp) if self.exact_key else None
         exact = self.exact_texts.get(key) if key else None
         if exact is None:
-            written = "".join([piece(local) for piece in self.datetime_pieces])
-            exact = escape(f"{written} {self.zone_abbreviation(local)}")
+            template, pieces = self.datetime_html
+            written = template.format(*[piece(local) for piece in pieces])
+            exact = f"{written} {escape(self.zone_abbreviation(local))}"
             if key:
                 self.exact_texts[key] = exact
         if self.recent_from < value < self.recent_until:
@@ -202,7 +230,8 @@ class Dates:
             key = self.date_key(stamp) if self.date_key else None
             text = self.date_texts.get(key) if key else None
             if text is None:
-                text = escape("".join([piece(local) for piece in self.date_pieces]))
+                template, pieces = self.date_html
+                text = template.format(*[piece(local) for piece in pieces])
                 if key:
                     self.date_texts[key] = text
         else:
