@@ -215,7 +215,7 @@ class ClientListView(ApiView):
             query.per_page,
             WalkPaginator,
             limit=query.count_limit(queryset.db),
-            candidates=query.candidates_sql(queryset.db),
+            candidates=query.candidates(queryset.db),
         )
         if isinstance(page, HttpResponse):
             return page

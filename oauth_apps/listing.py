@@ -60,6 +60,9 @@ COUNT_LIMIT = 10_000
 # names share ("calendar") otherwise reads every match's row to sort them, a number that
 # grows with the apps. Past it the page says "more than 1,000 match", as past COUNT_LIMIT.
 SEARCH_MATCH_LIMIT = 1_000
+# A search this long first asks the index for any matches, which it reads faster than the newest
+# (ListQuery.matching_ids): a text of 12 characters or more is rarely in more than 1,000 names.
+FEW_MATCHES_LENGTH = 12
 STATE_CHOICES = [
     ("", _("Any state")),
     ("enabled", _("Enabled")),
@@ -145,15 +148,38 @@ class ListQuery:
             and len(self.q) >= search_index.MIN_LENGTH
         )
 
-    def candidates_sql(self, db: str) -> tuple | None:
-        """SQL counting the matches a SQLite name search reads (at most SEARCH_MATCH_LIMIT + 1), or None.
+    def matching_ids(self, db: str) -> list:
+        """The ids SQLite's trigram table finds for `q`: at most SEARCH_MATCH_LIMIT + 1, the newest.
+
+        Read once per query: the count, the candidates and the page all start
+        from them. Asking the index again in each of those queries repeated its
+        look-up, which costs the most for a long name (its every trigram's list is
+        read: ~2 ms at 100,000 apps).
+        """
+        found = self.__dict__.get("_matching_ids")  # a frozen dataclass: kept beside its fields
+        if found is None or found[0] != db:
+            limit = SEARCH_MATCH_LIMIT + 1
+            with connections[db].cursor() as cursor:
+                ids = None
+                if len(self.q) >= FEW_MATCHES_LENGTH:
+                    # Likely few matches: any limit + 1 of them, read forward. If there are no
+                    # more than the limit, they are all of them, so also the newest.
+                    cursor.execute(*search_index.matching_ids_sql(self.q, limit + 1, newest=False))
+                    ids = [int(row[0]) for row in cursor.fetchall()]
+                if ids is None or len(ids) > limit:
+                    cursor.execute(*search_index.matching_ids_sql(self.q, limit))
+                    ids = [int(row[0]) for row in cursor.fetchall()]
+            found = self.__dict__["_matching_ids"] = (db, ids)
+        return found[1]
+
+    def candidates(self, db: str) -> int | None:
+        """How many matches a SQLite name search read (at most SEARCH_MATCH_LIMIT + 1), or None.
 
         Only with a filter after the search: a search alone counts its candidates already.
         """
         if not self.searches_trigram_table(db) or not (self.state or self.source or self.scope):
             return None
-        sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
-        return f"SELECT COUNT(*) FROM ({sql}) candidates", params  # noqa: S608 -- constant SQL
+        return len(self.matching_ids(db))
 
     def count_limit(self, db: str) -> int:
         """How many matches this query counts and pages through at most (see `CappedPaginator`)."""
@@ -165,11 +191,16 @@ class ListQuery:
         PostgreSQL: `icontains`, which its trigram index (migration 0003) answers.
         SQLite: the trigram FTS table (oauth_apps/search_index.py) for three
         characters or more, at most SEARCH_MATCH_LIMIT + 1 matches (the most
-        recently registered); shorter text scans the narrow list indexes.
+        recently registered), read once (`matching_ids`) and then looked up by
+        id; shorter text scans the narrow list indexes.
         """
         if self.searches_trigram_table(queryset.db):
-            sql, params = search_index.matching_ids_sql(self.q, SEARCH_MATCH_LIMIT + 1)
-            return queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 -- constant SQL, text is a parameter
+            ids = self.matching_ids(queryset.db)
+            if not ids:
+                return queryset.none()
+            # The ids as SQL numbers: the database then knows how many there are (which a
+            # parameter list would also tell it, at a parameter each to compile).
+            return queryset.filter(pk__in=RawSQL(",".join(map(str, ids)), []))  # noqa: S611 -- integers read from the index
         return queryset.filter(name__icontains=self.q)
 
     def apply(self, queryset: QuerySet) -> QuerySet:
@@ -219,8 +250,11 @@ class PagePaginator(Paginator):
             top = self.count
         queryset = self.object_list
         rows_from = queryset if self.rows_from is None else self.rows_from
-        rows = rows_from.filter(pk__in=queryset.values("pk")[bottom:top])
-        return self._get_page(rows, number, self)
+        ids = queryset.values("pk")[bottom:top]
+        page = self._get_page(rows_from.filter(pk__in=ids), number, self)
+        # The inner select alone, for a caller that writes the outer query itself (the list's rows).
+        page.ids = ids
+        return page
 
 
 class CappedPaginator(PagePaginator):
@@ -233,13 +267,12 @@ class CappedPaginator(PagePaginator):
     a page's OFFSET stays below it too.
     """
 
-    def __init__(self, *args, limit: int | None = None, candidates: tuple | None = None, **kwargs):
+    def __init__(self, *args, limit: int | None = None, candidates: int | None = None, **kwargs):
         self.limit = COUNT_LIMIT if limit is None else limit
-        # SQL counting the candidates a SQLite name search read (ListQuery.candidates_sql):
-        # when the search stopped at its limit, the filters after it saw only part of
-        # the matches, so the count is capped even if fewer remain.
-        self.candidates = candidates
-        self.candidates_seen = 0
+        # How many candidates a SQLite name search read (ListQuery.candidates): when the
+        # search stopped at its limit, the filters after it saw only part of the
+        # matches, so the count is capped even if fewer remain.
+        self.candidates = candidates or 0
         super().__init__(*args, **kwargs)
 
     @cached_property
@@ -252,23 +285,13 @@ class CappedPaginator(PagePaginator):
             sql, params = matches.query.sql_with_params()
         except EmptyResultSet:  # nothing to look through (none())
             return 0
-        if self.candidates is None:
-            with connections[matches.db].cursor() as cursor:
-                cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)  # noqa: S608 -- constant SQL, values are parameters
-                return cursor.fetchone()[0]
-        # Both counts in one query: SELECT COUNT(*), (<the search's candidates>) FROM (<matches>).
-        candidates_sql, candidates_params = self.candidates
         with connections[matches.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT COUNT(*), ({candidates_sql}) FROM ({sql}) matches",  # noqa: S608 -- constant SQL, values are parameters
-                [*candidates_params, *params],
-            )
-            seen, self.candidates_seen = cursor.fetchone()
-        return seen
+            cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", params)  # noqa: S608 -- constant SQL, values are parameters
+            return cursor.fetchone()[0]
 
     @property
     def capped(self) -> bool:
-        return self.matches_seen > self.limit or self.candidates_seen > SEARCH_MATCH_LIMIT
+        return self.matches_seen > self.limit or self.candidates > SEARCH_MATCH_LIMIT
 
     @cached_property
     def count(self) -> int:

@@ -50,6 +50,9 @@ REBUILD = "INSERT INTO oauth_app_name_fts (oauth_app_name_fts) VALUES ('rebuild'
 MATCHING_IDS = (
     "SELECT rowid FROM oauth_app_name_fts WHERE oauth_app_name_fts MATCH %s ORDER BY rowid DESC LIMIT %s"
 )
+# Any matches, in the index's own order: FTS5 reads its lists forward faster than backward (a
+# long name at 100,000 apps: ~1.1 ms against ~1.8 ms). Enough when there are no more than asked for.
+ANY_MATCHING_IDS = "SELECT rowid FROM oauth_app_name_fts WHERE oauth_app_name_fts MATCH %s LIMIT %s"
 # The shortest text the trigram index can find; shorter searches scan the list indexes.
 MIN_LENGTH = 3
 
@@ -85,13 +88,14 @@ def drop(connection) -> None:
         cursor.execute("DROP TABLE IF EXISTS oauth_app_name_fts")
 
 
-def matching_ids_sql(text: str, limit: int) -> tuple[str, list]:
+def matching_ids_sql(text: str, limit: int, *, newest: bool = True) -> tuple[str, list]:
     """SQL selecting the ids of at most `limit` apps whose name contains `text` (any case), the most
     recently registered first, and its parameters.
 
     The text becomes one FTS5 phrase: with the trigram tokenizer a phrase matches
     wherever it occurs in the name. A double quote is the only character a phrase
     must escape (by doubling it); everything else, `%` and `_` included, is literal.
+    With `newest=False`, any `limit` matches, in no particular order.
     """
     phrase = '"' + text.replace('"', '""') + '"'
-    return MATCHING_IDS, [phrase, limit]
+    return MATCHING_IDS if newest else ANY_MATCHING_IDS, [phrase, limit]

@@ -11,7 +11,7 @@ from oauth_apps import search_index, services
 from oauth_apps.listing import CappedPaginator, ListQuery
 from oauth_apps.models import OAuthApplication
 
-from .test_list import LIST_QUERIES
+from .test_list import SEARCH_QUERIES
 from .test_managing import post_data
 
 LIST_URL = reverse("oauth_apps:list")
@@ -68,16 +68,26 @@ def test_apps_written_without_the_services_are_found(db):
 
 
 def test_the_list_page_searches_through_the_index(user_client, apps, django_assert_num_queries):
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(SEARCH_QUERIES):
         response = user_client.get(LIST_URL, {"q": "calend"})
     assert [app.name for app in response.context["applications"]] == ["calendar sync", "Team Calendar"]
 
 
 @sqlite_only
-def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps):
-    queryset = ListQuery(q="calendar").apply(OAuthApplication.objects.all())
-    plan = queryset.explain()
-    assert "VIRTUAL TABLE INDEX" in plan
+def test_on_sqlite_the_search_reads_the_trigram_index_not_the_table(apps, django_assert_num_queries):
+    query = ListQuery(q="calendar", state="enabled")
+    with django_assert_num_queries(1):  # the index, once, however often the query is used
+        query.apply(OAuthApplication.objects.all())
+        assert query.candidates("default") == 2  # what the search read, for the filter after it
+        query.apply(OAuthApplication.objects.all())
+    assert ListQuery(q="calendar").candidates("default") is None  # no filter after the search
+    with connection.cursor() as cursor:
+        sql, params = search_index.matching_ids_sql("calendar", 10)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        assert "VIRTUAL TABLE INDEX" in str(cursor.fetchall())
+    # The apps it found are read by their ids, never by a scan of the table.
+    plan = ListQuery(q="calendar").apply(OAuthApplication.objects.all()).explain()
+    assert "INTEGER PRIMARY KEY" in plan
     assert f"SCAN {OAuthApplication._meta.db_table}" not in plan.replace(" USING COVERING INDEX", "|")
 
 
@@ -126,6 +136,25 @@ def test_the_capped_count_of_a_search_over_nothing_is_zero(db):
         query.apply(OAuthApplication.objects.none()),
         20,
         limit=query.count_limit("default"),
-        candidates=query.candidates_sql("default"),
+        candidates=query.candidates("default"),
     )
     assert (paginator.count, paginator.capped) == (0, False)
+
+
+@sqlite_only
+@pytest.mark.parametrize("few_matches_length", [3, 100])
+def test_a_long_search_reads_any_matches_first_and_still_gets_the_newest(
+    user, make_app, monkeypatch, django_assert_num_queries, few_matches_length
+):
+    """A long text first asks the index for any matches (ListQuery.matching_ids): with no more than the limit
+    they are all of them; with more, it asks again for the newest, as a short text does at once."""
+    monkeypatch.setattr("oauth_apps.listing.SEARCH_MATCH_LIMIT", 3)
+    monkeypatch.setattr("oauth_apps.listing.FEW_MATCHES_LENGTH", few_matches_length)
+    made = [make_app(user, name=f"Shared word {number}")[0] for number in range(6)]
+    few = [make_app(user, name=f"Rare name {number}")[0] for number in range(2)]
+    newest = {app.pk for app in made[2:]}  # the limit + 1 the search reads
+    long_text = few_matches_length == 3
+    with django_assert_num_queries(2 if long_text else 1):
+        assert set(ListQuery(q="shared word").matching_ids("default")) == newest
+    with django_assert_num_queries(1):
+        assert set(ListQuery(q="rare name").matching_ids("default")) == {app.pk for app in few}

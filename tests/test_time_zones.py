@@ -163,14 +163,16 @@ def test_the_profile_is_read_with_the_user(user_client, user, make_app, django_a
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
-def test_the_remembered_split_formats_as_django_does_in_every_language(language):
-    """`when` splits each date format once and remembers each piece for a page (accounts/templatetags/
-    portal_time.py `Dates`): the same text as Django's, also for dates sharing a month, a day, an hour."""
+def test_the_compiled_formats_write_what_django_writes_in_every_language(language):
+    """`Dates` writes numbers itself and takes words from the catalog once per process (accounts/templatetags/
+    portal_time.py `compiled`): the same text as Django's for every format character and every format the
+    language has, also for dates sharing a month, a day, an hour."""
     from django.utils import translation
-    from django.utils.dateformat import DateFormat
+    from django.utils.dateformat import DateFormat, re_formatchars
     from django.utils.formats import date_format, get_format
+    from django.utils.html import escape
 
-    from accounts.templatetags.portal_time import Dates
+    from accounts.templatetags.portal_time import Dates, compiled_html
 
     moments = [
         datetime(2026, 1, 5, 0, 7, 9, tzinfo=UTC),
@@ -179,21 +181,49 @@ def test_the_remembered_split_formats_as_django_does_in_every_language(language)
         datetime(2027, 7, 31, 12, 0, 1, tzinfo=UTC),
         datetime(2026, 12, 1, 23, 59, 59, tzinfo=UTC),
         datetime(2026, 12, 2, 11, 59, 0, tzinfo=UTC),
+        datetime(2005, 2, 28, 17, 30, 5, tzinfo=UTC),
     ]
+    every_character = "".join(sorted(set(re_formatchars.pattern) - set(r"(?<!\\)([])")))
+    # One character at a time, then all of them in one pattern, with escaped text between.
+    patterns = [*every_character, r" \a\t ".join(every_character)]
     for zone in ("Asia/Kolkata", "Europe/Berlin"):  # Berlin: two abbreviations (CET, CEST) in one page
         with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
             dates = Dates()
             for moment in moments:
                 local = timezone.localtime(moment)
-                for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT"):
+                for name in ("DATETIME_FORMAT", "DATE_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT"):
                     assert dates.format(local, get_format(name)) == date_format(local, name)
-                assert dates.format(local, "T") == DateFormat(local).format("T")
+                for pattern in [*patterns, "<j> & \"{N}\" 'Y' {{0}}"]:
+                    assert dates.format(local, pattern) == DateFormat(local).format(pattern), pattern
+                    # For HTML: each piece escaped (once per process for words), the text between too.
+                    template, pieces = compiled_html(pattern, language)
+                    written = template.format(*[piece(local) for piece in pieces])
+                    assert written == escape(DateFormat(local).format(pattern)), pattern
+                assert dates.zone_abbreviation(local) == DateFormat(local).format("T")
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+def test_words_are_written_in_the_language_the_page_started_in():
+    """The catalog's words are remembered per language: a page started in German writes German months,
+    even when the words are first looked up after the active language changed."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from accounts.templatetags.portal_time import Dates
+
+    moment = datetime(2031, 3, 3, 15, 17, tzinfo=UTC)  # a month and minute no other test asks for first
+    with timezone.override(zoneinfo.ZoneInfo("UTC")):
+        with translation.override("de"):
+            dates = Dates()
+            german = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        with translation.override("fr"):
+            assert german in dates.when(moment)
+            assert "März" in german
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
 def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language, zone):
-    """`Dates.when` puts a date's text together from texts remembered by day, by hour and minute and by zone;
+    """`Dates.when` writes a date's numbers itself and its words and zone from texts remembered per language;
     around midnight, noon and the spring and autumn clock changes (where Django leaves the zone's abbreviation
     out of an hour that happens twice) each still reads as Django formats it, in either order on a page."""
     from django.utils import translation
@@ -216,6 +246,8 @@ def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language,
     # Every hour of a day, on the hour (midnight, noon) and not, once before noon and once after.
     june = datetime(2026, 6, 1, tzinfo=UTC)
     moments += [june + timedelta(minutes=minutes) for minutes in range(0, 2 * 1440, 30)]
+    # Seconds apart in one minute, and across a minute's end (Dates remembers texts by minute and by day).
+    moments += [june + timedelta(hours=13, seconds=seconds) for seconds in (0, 1, 59, 60, 61, 119, 120)]
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
         for order in (moments, moments[::-1]):
             dates = Dates()
@@ -226,3 +258,36 @@ def test_a_page_of_dates_stays_exact_across_midnight_and_clock_changes(language,
                 day = escape(date_format(local, "DATE_FORMAT"))
                 assert f'datetime="{local.isoformat(timespec="seconds")}"' in dates.when(moment, "date")
                 assert f'title="{exact} ({zone})">{day}</time>' in dates.when(moment, "date")
+
+
+def test_texts_are_remembered_by_what_decides_them():
+    """A format's text is remembered by the day, or by the minute and the offset; one with seconds, never."""
+    from accounts.templatetags.portal_time import _stamp_key
+
+    stamp = "2026-10-25T02:30:15+02:00"
+    assert _stamp_key("j. F Y")(stamp) == "2026-10-25"
+    assert _stamp_key("N j, Y, P")(stamp) == "2026-10-25T02:30+02:00"
+    # Berlin's repeated hour: the same minute at the other offset is another text (no abbreviation).
+    assert _stamp_key("N j, Y, P")("2026-10-25T02:30:15+01:00") != _stamp_key("N j, Y, P")(stamp)
+    for pattern in ("Y-m-d H:i:s", "c", "r", "U", "H:i:s.u"):
+        assert _stamp_key(pattern) is None
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_relative_texts_are_djangos_in_every_language(language):
+    """`Dates.relative` words each number of seconds, minutes or hours once per process and language: what
+    naturaltime says for the same distance, in the past and in the future."""
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from accounts.templatetags.portal_time import Dates
+
+    with translation.override(language):
+        for _round in range(2):  # the second from what the first remembered
+            dates = Dates()
+            for seconds in (0, 1, 2, 59, 60, 61, 119, 120, 3599, 3600, 3601, 7199, 7200, 86399):
+                past = dates.now - timedelta(seconds=seconds, milliseconds=300)
+                future = dates.now + timedelta(seconds=seconds, milliseconds=700)
+                assert dates.relative(past) == escape(naturaltime(past)), seconds
+                assert dates.relative(future) == escape(naturaltime(future)), seconds

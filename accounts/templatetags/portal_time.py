@@ -13,7 +13,7 @@ from operator import attrgetter, methodcaller
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
@@ -23,106 +23,223 @@ register = template.Library()
 # Within this distance of now a time reads better as "5 minutes ago" / "in 59 minutes".
 RECENT = timedelta(hours=24)
 
+# Format characters that write a number, as django.utils.dateformat.DateFormat writes each.
+_NUMBERS = {
+    "d": lambda local: f"{local.day:02d}",
+    "j": lambda local: str(local.day),
+    "m": lambda local: f"{local.month:02d}",
+    "n": lambda local: str(local.month),
+    "y": lambda local: f"{(local.year % 100):02d}",
+    "Y": lambda local: f"{local.year:04d}",
+    "G": lambda local: str(local.hour),
+    "H": lambda local: f"{local.hour:02d}",
+    "g": lambda local: str(local.hour % 12 or 12),
+    "h": lambda local: f"{(local.hour % 12 or 12):02d}",
+    "i": lambda local: f"{local.minute:02d}",
+    "s": lambda local: f"{local.second:02d}",
+    "f": lambda local: (
+        f"{local.hour % 12 or 12}:{local.minute:02d}" if local.minute else str(local.hour % 12 or 12)
+    ),
+}
+# Format characters that write words from the translation catalog, by what the words depend on:
+# the month's names, a.m./p.m., "midnight"/"noon"/"1:30 p.m.", the weekday's names.
+_WORDS = {
+    **dict.fromkeys("bEFMN", attrgetter("month")),
+    **dict.fromkeys("aA", attrgetter("hour")),
+    "P": attrgetter("hour", "minute"),
+    **dict.fromkeys("Dl", methodcaller("weekday")),
+}
+# Each language's words for those characters, looked up once per process: (character, key) → text.
+_WORD_TEXTS = {}
 
-@lru_cache(maxsize=64)
-def _compiled(pattern: str) -> tuple[tuple[bool, str], ...]:
-    """A date format split once into (is a format character, text) pieces, as Django's formatter splits it."""
+
+def _word(character: str, key_of, language, html: bool = False):
+    # One dict per language, character and escaping, keyed by what the text depends on.
+    texts = _WORD_TEXTS.setdefault((language, character, html), {})
+
+    def piece(local) -> str:
+        key = key_of(local)
+        text = texts.get(key)
+        if text is None:
+            with translation.override(language):
+                text = str(getattr(DateFormat(local), character)())
+            text = texts[key] = escape(text) if html else text
+        return text
+
+    return piece
+
+
+def _literal(text: str):
+    return lambda _local: text
+
+
+def _other(character: str):
+    # Zone-dependent and rarely used characters: Django's own formatter, every time.
+    return lambda local: str(getattr(DateFormat(local), character)())
+
+
+# Format characters that depend only on the calendar day; and those finer than a minute.
+_DAY_CHARACTERS = frozenset("bdDEFjlLmMnNoSStwWyYz")
+_SUB_MINUTE_CHARACTERS = frozenset("crsuU")
+
+
+@lru_cache(maxsize=128)
+def _stamp_key(pattern: str):
+    """What of a local time's ISO stamp ("2026-12-01T22:06:57+01:00") determines `pattern`'s text, or None.
+
+    The day ([:10]) for a format of the day alone; else, for a format with no
+    seconds, the minute and the offset (the stamp without its seconds): a clock
+    change's repeated hour has the same minutes at two offsets, and the offset
+    also tells the zone's abbreviation and whether Django leaves it out.
+    """
+    characters = set(re_formatchars.findall(pattern))
+    if characters <= _DAY_CHARACTERS:
+        return lambda stamp: stamp[:10]
+    if not characters & _SUB_MINUTE_CHARACTERS:
+        return lambda stamp: stamp[:16] + stamp[19:]
+    return None
+
+
+@lru_cache(maxsize=128)
+def compiled(pattern: str, language) -> tuple:
+    """`pattern` (a Django date format) as one function per piece, each writing its text for a local datetime.
+
+    `"".join(piece(local) for piece in compiled(pattern, language))` is
+    `django.utils.dateformat.format(local, pattern)` in `language`: numbers are
+    written here, words come from the catalog once per process, and any other
+    format character goes through Django's formatter.
+    """
     pieces = []
     for index, piece in enumerate(re_formatchars.split(pattern)):
         if index % 2:
-            pieces.append((True, piece))
+            if piece in _NUMBERS:
+                pieces.append(_NUMBERS[piece])
+            elif piece in _WORDS:
+                pieces.append(_word(piece, _WORDS[piece], language))
+            else:
+                pieces.append(_other(piece))
         elif piece:
-            pieces.append((False, re_escaped.sub(r"\1", piece)))
+            pieces.append(_literal(re_escaped.sub(r"\1", piece)))
     return tuple(pieces)
 
 
-# What each format character's text depends on, so that a page of dates formats each month
-# name, day, hour… once (`Dates`): Django's formatter looks every name up in the
-# translation catalog again. A character not listed here is formatted every time.
-_PIECE_KEYS = {
-    **dict.fromkeys("bEFmMnN", attrgetter("month")),
-    **dict.fromkeys("djS", attrgetter("day")),
-    **dict.fromkeys("yYL", attrgetter("year")),
-    **dict.fromkeys("DlwWzot", methodcaller("date")),
-    **dict.fromkeys("aAgGhH", attrgetter("hour")),
-    "i": attrgetter("minute"),
-    "s": attrgetter("second"),
-    **dict.fromkeys("fP", attrgetter("hour", "minute")),
-    # The zone's name and offset; Django leaves them out for a time a clock change makes
-    # ambiguous or skipped (django.utils.timezone._datetime_ambiguous_or_imaginary).
-    **dict.fromkeys(
-        "eOTZ",
-        lambda local: (
-            local.utcoffset(),
-            local.tzname(),
-            local.tzinfo.utcoffset(local.replace(fold=not local.fold)) != local.utcoffset(),
-        ),
-    ),
-}
+@lru_cache(maxsize=128)
+def compiled_html(pattern: str, language) -> tuple[str, tuple]:
+    """`pattern` for HTML: a str.format template holding its text, escaped, and the functions for its fields.
+
+    `template.format(*(piece(local) for piece in pieces))` is
+    `escape(django.utils.dateformat.format(local, pattern))` in `language`
+    (escaping each piece escapes the whole): the words are escaped once per
+    process, numbers need none, and the text between costs no call.
+    """
+    template, pieces = [], []
+    for index, piece in enumerate(re_formatchars.split(pattern)):
+        if index % 2:
+            if piece in _NUMBERS:
+                pieces.append(_NUMBERS[piece])  # digits and ":" only
+            elif piece in _WORDS:
+                pieces.append(_word(piece, _WORDS[piece], language, html=True))
+            else:
+                other = _other(piece)
+                pieces.append(lambda local, other=other: escape(other(local)))
+            template.append(f"{{{len(pieces) - 1}}}")
+        elif piece:
+            template.append(escape(re_escaped.sub(r"\1", piece)).replace("{", "{{").replace("}", "}}"))
+    return "".join(template), tuple(pieces)
+
+
+# naturaltime's texts (escaped) by language, past or future, and whole seconds, minutes or hours
+# within RECENT: at most 2 × (60 + 59 + 23) per language.
+_RELATIVE_TEXTS = {}
 
 
 class Dates:
     """`when` for many dates in one language and zone: the formats and the zone are looked up once.
 
-    The list formats two dates a row; `list_rows` makes one of these per page. It
-    also remembers each formatted piece (a month's name, an hour and minute) for
-    the dates after it.
+    The list formats two dates a row; `list_rows` makes one of these per page.
+    It remembers each exact text by its minute and each day's text by its day,
+    for the page's other dates (an app's creation and last change often share
+    them).
     """
 
     def __init__(self):
         self.zone = timezone.get_current_timezone()
         self.zone_name = escape(timezone.get_current_timezone_name())
-        self.datetime_format = get_format("DATETIME_FORMAT")
-        self.date_format = get_format("DATE_FORMAT")
+        language = translation.get_language()
+        self.datetime_html = compiled_html(get_format("DATETIME_FORMAT"), language)
+        self.date_html = compiled_html(get_format("DATE_FORMAT"), language)
+        self.language = language
         self.now = timezone.now()
-        self.pieces = {}
+        # Within RECENT of now, either way: the relative text.
+        self.recent_from, self.recent_until = self.now - RECENT, self.now + RECENT
+        # The tooltip's text by the minute (the stamp's key), the date's by the day.
+        self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
+        self.date_key = _stamp_key(get_format("DATE_FORMAT"))
+        self.exact_texts, self.date_texts = {}, {}
 
     def format(self, local, pattern: str) -> str:
-        """`django.utils.dateformat.format(local, pattern)`, each piece formatted once per page."""
-        out = []
-        formatter = None
-        for code, text in _compiled(pattern):
-            if not code:
-                out.append(text)
-                continue
-            key_of = _PIECE_KEYS.get(text)
-            key = (text, key_of(local)) if key_of else None
-            piece = self.pieces.get(key) if key else None
-            if piece is None:
-                formatter = formatter or DateFormat(local)
-                piece = str(getattr(formatter, text)())
-                if key:
-                    self.pieces[key] = piece
-            out.append(piece)
-        return "".join(out)
+        """`django.utils.dateformat.format(local, pattern)` in this page's language."""
+        return "".join([piece(local) for piece in compiled(pattern, self.language)])
+
+    @staticmethod
+    def zone_abbreviation(local) -> str:
+        """Django's "T" for `local`: the zone's abbreviation, or nothing in an hour a clock change makes
+        ambiguous (django.utils.dateformat.TimeFormat leaves the zone out then)."""
+        offset = local.utcoffset()
+        if local.replace(fold=not local.fold).utcoffset() != offset:
+            return ""
+        return str(local.tzname())
 
     def relative(self, value) -> str:
-        """`naturaltime(value)` ("5 minutes ago"), worded once per page for each number of minutes…"""
+        """`naturaltime(value)` ("5 minutes ago"), worded once per process and language for each number of
+        seconds, minutes or hours it can say."""
         seconds = int(abs((self.now - value).total_seconds()))
         if seconds >= 3600:
             seconds -= seconds % 3600
         elif seconds >= 60:
             seconds -= seconds % 60
-        key = ("relative", value < self.now, seconds)
-        text = self.pieces.get(key)
+        key = (self.language, value < self.now, seconds)
+        text = _RELATIVE_TEXTS.get(key)
         if text is None:
-            text = self.pieces[key] = naturaltime(value)
+            # A moment that far from now, half a second further so that naturaltime's own
+            # "now", taken a moment later, still finds the same whole number of seconds.
+            distance = timedelta(seconds=seconds, milliseconds=500)
+            moment = timezone.now() - distance if key[1] else timezone.now() + distance
+            with translation.override(self.language):
+                text = _RELATIVE_TEXTS[key] = escape(naturaltime(moment))
         return text
 
-    def when(self, value, style="datetime"):
+    def html(self, value, style="datetime") -> str:
+        """`when`'s HTML as a plain string (the list puts it straight into a row's HTML)."""
         if not value:
             return "—"
         local = value.astimezone(self.zone)
+        stamp = local.isoformat(timespec="seconds")
         # The exact time with the zone's abbreviation, formatted once for the text and the tooltip.
-        exact = escape(f"{self.format(local, self.datetime_format)} {self.format(local, 'T')}")
-        if abs(self.now - value) < RECENT:
-            text = escape(self.relative(value))
+        key = self.exact_key(stamp) if self.exact_key else None
+        exact = self.exact_texts.get(key) if key else None
+        if exact is None:
+            template, pieces = self.datetime_html
+            written = template.format(*[piece(local) for piece in pieces])
+            exact = f"{written} {escape(self.zone_abbreviation(local))}"
+            if key:
+                self.exact_texts[key] = exact
+        if self.recent_from < value < self.recent_until:
+            text = self.relative(value)
         elif style == "date":
-            text = escape(self.format(local, self.date_format))
+            key = self.date_key(stamp) if self.date_key else None
+            text = self.date_texts.get(key) if key else None
+            if text is None:
+                template, pieces = self.date_html
+                text = template.format(*[piece(local) for piece in pieces])
+                if key:
+                    self.date_texts[key] = text
         else:
             text = exact
-        stamp = local.isoformat(timespec="seconds")
-        return mark_safe(f'<time datetime="{stamp}" title="{exact} ({self.zone_name})">{text}</time>')  # noqa: S308 -- escaped above
+        return f'<time datetime="{stamp}" title="{exact} ({self.zone_name})">{text}</time>'
+
+    def when(self, value, style="datetime"):
+        return mark_safe(self.html(value, style))  # noqa: S308 -- escaped in html()
 
 
 @register.filter
