@@ -230,7 +230,8 @@ def page_links(params, page, paginator, columns: dict) -> dict:
         column["href"] = querystring(sort=column["next"], page=None)
     numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ellipsis = paginator.ELLIPSIS
-    page_range = [(n, None if n == ellipsis else querystring(page=n)) for n in numbers]
+    # `is`: the range yields the paginator's ELLIPSIS itself, and `==` would translate it for every number.
+    page_range = [(n, None if n is ellipsis else querystring(page=n)) for n in numbers]
     return {
         "page_range": page_range,
         "pages": pages_html(page_range, page.number, ellipsis),
@@ -245,10 +246,10 @@ def pages_html(page_range, current, ellipsis) -> str:
     link = _('<span class="visually-hidden">Page </span>%(number)s')
     items = []
     for number, href in page_range:
-        if number == current:
-            item = f'<li><span aria-current="page">{conditional_escape(localize(number))}</span></li>\n    '
-        elif number == ellipsis:
+        if number is ellipsis:
             item = '<li><span aria-hidden="true">…</span></li>\n    '
+        elif number == current:
+            item = f'<li><span aria-current="page">{conditional_escape(localize(number))}</span></li>\n    '
         else:
             text = link % {"number": conditional_escape(localize(number))}
             item = f'<li><a href="{href}">{text}</a></li>'

@@ -370,3 +370,21 @@ def test_page_links_write_what_the_querystring_tag_writes(query):
             else:
                 expected[key] = value
         assert links(**changes) == (escape(f"?{expected.urlencode()}") if expected or params else "")
+
+
+def test_pagination_marks_gaps_and_the_current_page():
+    from django.core.paginator import Paginator
+    from django.utils import translation
+
+    from oauth_apps.views import pages_html
+
+    paginator = Paginator(range(200), 10)
+    numbers = paginator.get_elided_page_range(10, on_each_side=2, on_ends=1)
+    page_range = [(n, None if n is paginator.ELLIPSIS else f"?page={n}") for n in numbers]
+    with translation.override("en"):
+        html = pages_html(page_range, 10, paginator.ELLIPSIS)
+    assert html.count('<span aria-hidden="true">…</span>') == 2
+    assert '<span aria-current="page">10</span>' in html
+    assert '<a href="?page=1"><span class="visually-hidden">Page </span>1</a>' in html
+    assert '<a href="?page=20">' in html
+    assert '<a href="?page=5">' not in html

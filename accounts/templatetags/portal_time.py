@@ -176,6 +176,8 @@ class Dates:
         self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
         self.date_key = _stamp_key(get_format("DATE_FORMAT"))
         self.exact_texts, self.date_texts = {}, {}
+        # The zone's abbreviations escaped, each once a page (a page's dates have one or two).
+        self.abbreviations = {}
 
     def format(self, local, pattern: str) -> str:
         """`django.utils.dateformat.format(local, pattern)` in this page's language."""
@@ -221,7 +223,11 @@ class Dates:
         if exact is None:
             template, pieces = self.datetime_html
             written = template.format(*[piece(local) for piece in pieces])
-            exact = f"{written} {escape(self.zone_abbreviation(local))}"
+            abbreviation = self.zone_abbreviation(local)
+            escaped = self.abbreviations.get(abbreviation)
+            if escaped is None:
+                escaped = self.abbreviations[abbreviation] = escape(abbreviation)
+            exact = f"{written} {escaped}"
             if key:
                 self.exact_texts[key] = exact
         if self.recent_from < value < self.recent_until:
