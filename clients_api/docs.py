@@ -15,6 +15,8 @@ from oauth_apps.forms import HTML_NAMES, ApplicationForm, URLListField, WebURLFi
 from oauth_apps.listing import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, ListQueryForm
 from oauth_apps.models import MAX_ALLOWED_ORIGINS, MAX_REDIRECT_URIS
 
+from .resources import json_type
+
 SOURCE = Path(__file__).with_name("openapi.yaml")
 METHODS = ("get", "put", "patch", "post", "delete")
 
@@ -38,15 +40,17 @@ def document() -> dict:
 
 
 def form_field_schema(field: forms.Field) -> dict:
-    """A form field as a JSON Schema property: its type, limits and help text (English)."""
+    """A form field as a JSON Schema property.
+
+    Its type is the one the API checks it for (`json_type`), with its limits and help text (English).
+    """
+    sent_as = json_type(field)
     if isinstance(field, URLListField):
         schema = {"$ref": "#/components/schemas/UrlList", "maxItems": field.max_entries}
-    elif isinstance(field, forms.MultipleChoiceField):
+    elif sent_as is list:
         schema = {"type": "array", "items": {"type": "string", "enum": [value for value, _ in field.choices]}}
-    elif isinstance(field, forms.BooleanField):
+    elif sent_as is bool:
         schema = {"type": "boolean"}
-    elif isinstance(field, forms.IntegerField):
-        schema = {"type": "integer"}
     elif isinstance(field, forms.ChoiceField):
         schema = {"type": "string", "enum": [value for value, _ in field.choices]}
     else:

@@ -150,7 +150,8 @@ def read_body(request, *, multipart: bool) -> tuple[dict, dict]:
     return data, {}
 
 
-def _expected_type(field) -> type:
+def json_type(field) -> type:
+    """The JSON type a form field is sent as: what the API checks and its document describes."""
     if isinstance(field, forms.MultipleChoiceField | URLListField):
         return list
     if isinstance(field, forms.BooleanField):
@@ -196,7 +197,7 @@ def form_input(data: dict, form_class=ApplicationEditForm) -> tuple[dict, dict]:
             except BadBody as bad:
                 errors.extend(bad.errors)
             continue
-        expected = _expected_type(field)
+        expected = json_type(field)
         if value is None and expected is not bool:
             value = [] if expected is list else ""
         if not isinstance(value, expected) or (
