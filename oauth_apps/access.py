@@ -54,7 +54,6 @@ seen and revoked by active staff holding
 from enum import StrEnum
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -240,31 +239,6 @@ def pending_offers_for(user):
     if not _signed_in(user):
         return OwnershipOffer.objects.none()
     return OwnershipOffer.objects.filter(to_user_id=user.pk, expires__gt=timezone.now())
-
-
-_PENDING_OFFERS_SQL = []
-
-
-def pending_offer_count(user) -> int:
-    """How many unexpired offers `user` has: `pending_offers_for(user).count()`, its SQL written once.
-
-    The list asks on every view (its banner); the ORM built and compiled the
-    count each time (~0.1 ms).
-    """
-    if not _signed_in(user):
-        return 0
-    if not _PENDING_OFFERS_SQL:
-        offers = OwnershipOffer._meta
-        _PENDING_OFFERS_SQL.append(
-            f'SELECT COUNT(*) FROM "{offers.db_table}"'  # noqa: S608 -- names from the model
-            f' WHERE "{offers.get_field("to_user").column}" = %s'
-            f' AND "{offers.get_field("expires").column}" > %s'
-        )
-    connection = connections[router.db_for_read(OwnershipOffer)]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_PENDING_OFFERS_SQL[0], [user.pk, now])
-        return cursor.fetchone()[0]
 
 
 def abilities(user, app: OAuthApplication) -> dict[str, bool]:

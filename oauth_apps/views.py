@@ -47,7 +47,7 @@ from .access import (
     may_manage_initial_access_tokens,
     may_see_secret,
     parse_pk,
-    pending_offer_count,
+    pending_offers_for,
 )
 from .consent import consent_context
 from .forms import DESCRIBED_BY_DOCUMENT, ApplicationEditForm, ApplicationForm, RotateSecretForm
@@ -187,9 +187,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
             # the pages), as `{% querystring %}` makes them but without a deep copy each.
             **page_links(self.request.GET, context["page_obj"], context["paginator"], columns),
             # Apps other users offer to this one: a banner with a link to the offers page.
-            offers_waiting=pending_offer_count(self.request.user),
-            # What the user may do to other people's apps in the list (their own: everything).
-            others_can=others_can,
+            offers_waiting=pending_offers_for(self.request.user).count(),
         )
         return context
 
@@ -233,7 +231,6 @@ def page_links(params, page, paginator, columns: dict) -> dict:
     # `is`: the range yields the paginator's ELLIPSIS itself, and `==` would translate it for every number.
     page_range = [(n, None if n is ellipsis else querystring(page=n)) for n in numbers]
     return {
-        "page_range": page_range,
         "pages": pages_html(page_range, page.number, ellipsis),
         "previous_page": querystring(page=page.previous_page_number()) if page.has_previous() else "",
         "next_page": querystring(page=page.next_page_number()) if page.has_next() else "",
@@ -404,6 +401,12 @@ def _draw_row_parts() -> tuple:
 _SCOPE_TAGS = {}
 
 
+# The registration sources whose apps are edited here (OAuthApplication.is_document_source).
+EDITABLE_SOURCES = frozenset(
+    source for source in RegistrationSource.values if not OAuthApplication.is_document_source(source)
+)
+
+
 def list_rows(db: str, ids, sort: str, request, others_can: dict) -> list:
     """The page's apps, each with its table row as HTML, built in Python once per row.
 
@@ -438,7 +441,6 @@ def list_rows(db: str, ids, sort: str, request, others_can: dict) -> list:
     dates = Dates()
     icon_placeholder = "0" * 64
     icon_url = html_escape(reverse("oauth_apps:icon", args=[icon_placeholder]))
-    editable_sources = {s for s in RegistrationSource.values if not OAuthApplication.is_document_source(s)}
     # What each of these is drawn as, remembered for the rest of the page (a set of scopes: for the process).
     icons, creators, kinds = {}, {}, {}
     rows = []
@@ -448,7 +450,7 @@ def list_rows(db: str, ids, sort: str, request, others_can: dict) -> list:
         own = f"/{pk}/"
         url = urls["detail"].replace(placeholder, own)
         role = Role.OWNER if user_id == user_pk else Role.MAINTAINER if co_maintained else None
-        editable = source in editable_sources  # OAuthApplication.is_document_source
+        editable = source in EDITABLE_SOURCES
         kind = (role, enabled, client_type != ClientType.PUBLIC, editable)
         may_html, may_change = kinds.get(kind) or (None, None)
         if may_html is None:

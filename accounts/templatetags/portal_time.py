@@ -166,15 +166,16 @@ class Dates:
         self.zone = timezone.get_current_timezone()
         self.zone_name = escape(timezone.get_current_timezone_name())
         language = translation.get_language()
-        self.datetime_html = compiled_html(get_format("DATETIME_FORMAT"), language)
-        self.date_html = compiled_html(get_format("DATE_FORMAT"), language)
+        datetime_format, date_format = get_format("DATETIME_FORMAT"), get_format("DATE_FORMAT")
+        self.datetime_html = compiled_html(datetime_format, language)
+        self.date_html = compiled_html(date_format, language)
         self.language = language
         self.now = timezone.now()
         # Within RECENT of now, either way: the relative text.
         self.recent_from, self.recent_until = self.now - RECENT, self.now + RECENT
         # The tooltip's text by the minute (the stamp's key), the date's by the day.
-        self.exact_key = _stamp_key(get_format("DATETIME_FORMAT"))
-        self.date_key = _stamp_key(get_format("DATE_FORMAT"))
+        self.exact_key = _stamp_key(datetime_format)
+        self.date_key = _stamp_key(date_format)
         self.exact_texts, self.date_texts = {}, {}
         # The zone's abbreviations escaped, each once a page (a page's dates have one or two).
         self.abbreviations = {}
