@@ -119,10 +119,10 @@ def check_members(document: dict, url: str) -> CheckedDocument:
     """Check the members' types and the client authentication; build the form's data."""
     for member in TEXT_MEMBERS:
         if member in document and not isinstance(document[member], str):
-            raise _member_error(member, _("must be a string"))
+            raise member_error(member, _("must be a string"))
     uris = document.get("redirect_uris")
     if not isinstance(uris, list) or not uris or not all(isinstance(uri, str) for uri in uris):
-        raise _member_error("redirect_uris", _("must be a non-empty list of URLs"))
+        raise member_error("redirect_uris", _("must be a non-empty list of URLs"))
     method = document.get("token_endpoint_auth_method", "none")
     if method not in SUPPORTED_AUTH_METHODS:
         raise DocumentRefused(
@@ -174,7 +174,7 @@ def check_members(document: dict, url: str) -> CheckedDocument:
     )
 
 
-def _member_error(member: str, problem) -> DocumentRefused:
+def member_error(member: str, problem) -> DocumentRefused:
     return DocumentRefused("invalid_client_metadata", f"{member}: {problem}")
 
 
@@ -187,7 +187,7 @@ def check_logo(body: bytes) -> CleanIcon:
     try:
         return clean_icon(body)
     except ValidationError as error:
-        raise _member_error("logo_uri", " ".join(error.messages)) from error
+        raise member_error("logo_uri", " ".join(error.messages)) from error
 
 
 class MetadataDocumentForm(ApplicationForm):

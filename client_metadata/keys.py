@@ -32,17 +32,15 @@ CURVES = {"EC": ("P-256", "P-384", "P-521"), "OKP": ("Ed25519", "Ed448")}
 MIN_RSA_BITS = 2048
 
 
-def refused(member: str, problem) -> "documents.DocumentRefused":
-    return documents.DocumentRefused("invalid_client_metadata", f"{member}: {problem}")
-
-
 def check_jwks(value, member: str = "jwks") -> dict:
     """The key set `value`, checked: public RSA, EC or OKP signing keys only."""
     keys = value.get("keys") if isinstance(value, dict) else None
     if not isinstance(keys, list) or not keys:
-        raise refused(member, _("must be a JSON Web Key Set: an object whose “keys” is a non-empty list"))
+        raise documents.member_error(
+            member, _("must be a JSON Web Key Set: an object whose “keys” is a non-empty list")
+        )
     if len(keys) > MAX_KEYS:
-        raise refused(member, _("may hold at most %(count)d keys") % {"count": MAX_KEYS})
+        raise documents.member_error(member, _("may hold at most %(count)d keys") % {"count": MAX_KEYS})
     for key in keys:
         _check_key(key, member)
     return {"keys": keys}
@@ -50,42 +48,46 @@ def check_jwks(value, member: str = "jwks") -> dict:
 
 def _check_key(key, member: str) -> None:
     if not isinstance(key, dict):
-        raise refused(member, _("every key must be a JSON object"))
+        raise documents.member_error(member, _("every key must be a JSON object"))
     private = [name for name in PRIVATE_MEMBERS if name in key]
     if private:
-        raise refused(
+        raise documents.member_error(
             member,
             _("must hold public keys only; a key carries private or secret key members (%(members)s)")
             % {"members": ", ".join(private)},
         )
     kty = key.get("kty")
     if kty not in ("RSA", "EC", "OKP"):
-        raise refused(member, _("only RSA, EC and OKP (Ed25519) signing keys are accepted"))
+        raise documents.member_error(member, _("only RSA, EC and OKP (Ed25519) signing keys are accepted"))
     if key.get("use", "sig") != "sig":
-        raise refused(member, _("a key’s “use” must be “sig”"))
+        raise documents.member_error(member, _("a key’s “use” must be “sig”"))
     if kty in CURVES and key.get("crv") not in CURVES[kty]:
-        raise refused(member, _("the curve of an %(kty)s key is not one for signatures") % {"kty": kty})
+        raise documents.member_error(
+            member, _("the curve of an %(kty)s key is not one for signatures") % {"kty": kty}
+        )
     try:
         jwk = JWK(**key)
         size = jwk.get_op_key("verify").key_size if kty == "RSA" else None
     except (JWException, ValueError, TypeError, KeyError) as error:
-        raise refused(member, _("a key is not a valid JSON Web Key")) from error
+        raise documents.member_error(member, _("a key is not a valid JSON Web Key")) from error
     if jwk.has_private:
-        raise refused(member, _("must hold public keys only"))
+        raise documents.member_error(member, _("must hold public keys only"))
     if size is not None and size < MIN_RSA_BITS:
-        raise refused(member, _("RSA keys must be at least %(bits)d bits long") % {"bits": MIN_RSA_BITS})
+        raise documents.member_error(
+            member, _("RSA keys must be at least %(bits)d bits long") % {"bits": MIN_RSA_BITS}
+        )
 
 
 def check_jwks_uri(value) -> str:
     """The document's `jwks_uri`: an https URL under the URL rules of the registration form."""
     if not isinstance(value, str):
-        raise refused("jwks_uri", _("must be a string"))
+        raise documents.member_error("jwks_uri", _("must be a string"))
     try:
         url = clean_web_url(value)
     except ValidationError as error:
-        raise refused("jwks_uri", " ".join(error.messages)) from error
+        raise documents.member_error("jwks_uri", " ".join(error.messages)) from error
     if not url.startswith("https://"):
-        raise refused("jwks_uri", _("must be an https URL"))
+        raise documents.member_error("jwks_uri", _("must be an https URL"))
     return url
 
 
@@ -94,5 +96,5 @@ def parse_jwks(body: bytes) -> dict:
     try:
         value = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
-        raise refused("jwks_uri", _("the key set is not valid JSON")) from error
+        raise documents.member_error("jwks_uri", _("the key set is not valid JSON")) from error
     return check_jwks(value, "jwks_uri")

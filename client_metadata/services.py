@@ -228,7 +228,7 @@ def fetch_keys(jwks_uri: str) -> tuple[dict, int]:
     try:
         response = fetch(jwks_uri, max_bytes=keys.MAX_JWKS_BYTES, accept=keys.JWKS_ACCEPT)
     except FetchError as error:
-        raise keys.refused("jwks_uri", error.message) from error
+        raise documents.member_error("jwks_uri", error.message) from error
     return keys.parse_jwks(response.body), fresh_seconds(response.headers)
 
 
