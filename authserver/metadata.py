@@ -61,16 +61,19 @@ def ui_locales() -> list[str] | None:
 def server_endpoint_urls(request, names) -> list[str]:
     """The issuer and the URLs of the endpoints `names` (what a client assertion's `aud` may say)."""
     iss = issuer(request)
-    parts = urlsplit(iss)
-    base = f"{parts.scheme}://{parts.netloc}"
+    base = _origin(iss)
     return [iss, *(_endpoint(base, name) for name in names)]
+
+
+def _origin(iss: str) -> str:
+    """Where the endpoints live: the issuer's origin (as the toolkit builds them), whatever its path."""
+    parts = urlsplit(iss)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def server_metadata(request) -> dict:
     iss = issuer(request)
-    # Endpoints live at the issuer's origin (as the toolkit builds them), whatever its path.
-    parts = urlsplit(iss)
-    base = f"{parts.scheme}://{parts.netloc}"
+    base = _origin(iss)
     validator = oauth2_settings.OAUTH2_VALIDATOR_CLASS()
     data = {
         "issuer": iss,
