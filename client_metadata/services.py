@@ -333,7 +333,9 @@ def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
     Keys from a `jwks_uri` are fetched again once no longer fresh, or with `refresh`
     (an assertion named a key not in the set) if the last fetch is older than
     KEY_REFETCH_MIN_SECONDS, so a stream of made-up key IDs costs one fetch a minute.
-    Raises KeysUnavailable when a needed fetch fails: stale keys are not trusted.
+    Raises KeysUnavailable when a needed fetch fails: stale keys are not trusted. A
+    failed fetch is not tried again for KEY_REFETCH_MIN_SECONDS either, so a key set
+    host that is down or slow cannot be made to cost a fetch per request.
     """
     if not app.described_by_document:
         return None
@@ -349,12 +351,16 @@ def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
     )
     if not stale and not (refresh and may_refetch):
         return record.jwks
+    failed_recently = f"client-metadata:keys-failed:{record.pk}"
+    if (message := cache.get(failed_recently)) is not None:
+        raise KeysUnavailable(message)
     try:
         fetched, seconds = fetch_once(record.jwks_uri, fetch_keys, kind="jwks")
     except documents.DocumentRefused as refused:
         logger.warning("Keys of %s could not be fetched: %s", app.client_id, refused.message)
         if refused.code != "fetch_in_progress":
             record_failure(app.client_id, "jwks_unavailable", refused.message)
+            cache.set(failed_recently, str(refused.message), timeout=KEY_REFETCH_MIN_SECONDS)
         raise KeysUnavailable(refused.message) from refused
     MetadataDocument.objects.filter(pk=record.pk).update(
         jwks=fetched, keys_fetched=now, keys_fresh_until=now + timedelta(seconds=seconds)

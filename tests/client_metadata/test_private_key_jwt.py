@@ -264,6 +264,15 @@ def test_keys_that_can_no_longer_be_fetched_refuse_the_client_and_are_recorded(
     failure = FetchFailure.objects.get(url=url)
     assert failure.last_code == "jwks_unavailable"
     assert "404" in failure.last_message
+    assert documents.hits("/jwks.json") == 2  # at registration, then the failed refetch
+    # Within KEY_REFETCH_MIN_SECONDS a failed fetch is not tried again, even with a made-up kid:
+    # the client is refused without a request to its key set's host.
+    for key_to_sign in (key, new_key("made-up")):
+        assert_invalid_client(
+            exchange(client, flow, url, code, **signed(assertion(key_to_sign, url))), "could not be fetched"
+        )
+    assert documents.hits("/jwks.json") == 2
+    assert FetchFailure.objects.get(url=url).attempts == 1
 
 
 KEY = new_key()
