@@ -58,6 +58,11 @@ class MetadataDocument(models.Model):
     def __str__(self):
         return self.url
 
+    @property
+    def signs_requests(self) -> bool:
+        """Does the client authenticate with a signed assertion (private_key_jwt) rather than PKCE alone?"""
+        return self.token_endpoint_auth_method == AuthMethod.PRIVATE_KEY_JWT
+
 
 class BlockKind(models.TextChoices):
     URL = "url", _("Document URL")

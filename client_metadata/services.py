@@ -340,7 +340,7 @@ def client_keys(app: OAuthApplication, *, refresh: bool = False) -> dict | None:
     if not app.described_by_document:
         return None
     record = MetadataDocument.objects.filter(application=app).first()
-    if record is None or record.token_endpoint_auth_method != AuthMethod.PRIVATE_KEY_JWT:
+    if record is None or not record.signs_requests:
         return None
     if not record.jwks_uri:
         return record.jwks
