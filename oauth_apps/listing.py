@@ -235,23 +235,14 @@ class PagePaginator(Paginator):
     and only the n rows shown are read in full.
     """
 
-    def __init__(self, object_list, per_page, *args, rows_from: QuerySet | None = None, **kwargs):
-        # Where the outer query reads the page's rows: `object_list` without its search and
-        # filters (ListQuery.order), which the inner select has already applied. Repeating
-        # them outside would run a name search's trigram lookup a second time.
-        self.rows_from = rows_from
-        super().__init__(object_list, per_page, *args, **kwargs)
-
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        queryset = self.object_list
-        rows_from = queryset if self.rows_from is None else self.rows_from
-        ids = queryset.values("pk")[bottom:top]
-        page = self._get_page(rows_from.filter(pk__in=ids), number, self)
+        ids = self.object_list.values("pk")[bottom:top]
+        page = self._get_page(self.object_list.filter(pk__in=ids), number, self)
         # The inner select alone, for a caller that writes the outer query itself (the list's rows).
         page.ids = ids
         return page

@@ -132,9 +132,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         limit, candidates = self.query.count_limit(queryset.db), self.query.candidates(queryset.db)
-        return super().get_paginator(
-            queryset, per_page, limit=limit, candidates=candidates, rows_from=self.rows_from, **kwargs
-        )
+        return super().get_paginator(queryset, per_page, limit=limit, candidates=candidates, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
@@ -144,13 +142,10 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         # The page's rows are read by the ids the filtered query picks (page.ids), in a
         # query written once (rows_sql): the shown columns, the owner's name and each row's
-        # role (an EXISTS per row, not a query per row). The page's object_list is the apps
-        # by those ids, without the search and filters again; list_rows does not read it.
-        self.rows_from = queryset
-        return self.query.apply(queryset)
+        # role (an EXISTS per row, not a query per row). The page's object_list is never read.
+        return self.query.apply(super().get_queryset())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
