@@ -214,8 +214,7 @@ class ClientListView(ApiView):
             queryset,
             query.per_page,
             WalkPaginator,
-            limit=query.count_limit(queryset.db),
-            candidates=query.candidates(queryset.db),
+            **query.paginator_kwargs(queryset.db),
         )
         if isinstance(page, HttpResponse):
             return page

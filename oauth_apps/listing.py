@@ -185,6 +185,10 @@ class ListQuery:
         """How many matches this query counts and pages through at most (see `CappedPaginator`)."""
         return SEARCH_MATCH_LIMIT if self.searches_trigram_table(db) else COUNT_LIMIT
 
+    def paginator_kwargs(self, db: str) -> dict:
+        """What a `CappedPaginator` over this query's apps needs to know of it."""
+        return {"limit": self.count_limit(db), "candidates": self.candidates(db)}
+
     def search_names(self, queryset: QuerySet) -> QuerySet:
         """Apps whose name contains `q`, ignoring case, found through an index where one serves.
 

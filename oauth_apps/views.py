@@ -131,8 +131,7 @@ class ApplicationListView(OwnedApplicationMixin, ListView):
         return self.query.per_page
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        limit, candidates = self.query.count_limit(queryset.db), self.query.candidates(queryset.db)
-        return super().get_paginator(queryset, per_page, limit=limit, candidates=candidates, **kwargs)
+        return super().get_paginator(queryset, per_page, **self.query.paginator_kwargs(queryset.db), **kwargs)
 
     def paginate_queryset(self, queryset, page_size):
         # get_page() turns a stale or garbled page number into the nearest real
