@@ -57,9 +57,9 @@ def label_of(name: str, field: forms.Field) -> str:
     return history.FIELDS[name].label if name in history.FIELDS else field.label
 
 
-def fact_names(form_class=None) -> list[str]:
+def fact_names() -> list[str]:
     """The form's fields the facts show, in the order they show them."""
-    names = [name for name in (form_class or ApplicationForm)._meta.fields if name not in SHOWN_ELSEWHERE]
+    names = [name for name in ApplicationForm._meta.fields if name not in SHOWN_ELSEWHERE]
     return sorted(names, key=lambda name: FIRST.index(name) if name in FIRST else len(FIRST))
 
 
@@ -75,11 +75,10 @@ def _value(field: forms.Field, kind: str, stored):
     return stored
 
 
-def facts(app, form_class=None) -> list[Fact]:
-    form_class = form_class or ApplicationForm
+def facts(app) -> list[Fact]:
     result = []
-    for name in fact_names(form_class):
-        field = form_class.base_fields[name]
+    for name in fact_names():
+        field = ApplicationForm.base_fields[name]
         kind = kind_of(field)
         stored = app._meta.get_field(name).value_from_object(app)
         result.append(
